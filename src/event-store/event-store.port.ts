@@ -1,0 +1,111 @@
+/**
+ * The event store port. Shaped after EventStoreDB's semantics, the production store, so that the
+ * embedded SQLite adapter and the EventStoreDB adapter honour one contract.
+ */
+
+/** `any`: no check; `no_stream`: the stream must not exist; `stream_exists`: it must; a number: its last revision. */
+export type ExpectedRevision = 'any' | 'no_stream' | 'stream_exists' | number;
+
+export interface EventMetadata {
+  readonly correlationId?: string;
+  readonly causationId?: string;
+  /** Schema version of the event type; 1 when absent. */
+  readonly schemaVersion?: number;
+  readonly [key: string]: unknown;
+}
+
+export interface NewEvent<Type extends string = string, Data = unknown> {
+  /** A uuid; time-ordered (v7) ids keep the id index cheap. Re-appending the same ids is idempotent. */
+  readonly id: string;
+  readonly type: Type;
+  readonly data: Data;
+  readonly metadata?: EventMetadata;
+}
+
+export interface RecordedEvent<Type extends string = string, Data = unknown> {
+  readonly id: string;
+  readonly type: Type;
+  readonly streamName: string;
+  /** 0-based position of the event in its stream. */
+  readonly revision: number;
+  /** Position in the whole store, increasing in store order. */
+  readonly position: bigint;
+  readonly data: Data;
+  readonly metadata: EventMetadata;
+  readonly createdAt: Date;
+}
+
+/**
+ * An event as delivered by a read or subscription over many streams, with the checkpoint to resume
+ * after it. On the embedded store the checkpoint is the global position; on EventStoreDB, for
+ * `$ce-`/`$et-` reads it is the position of the link event, not of the event it resolves to.
+ */
+export interface PositionedEvent {
+  readonly event: RecordedEvent;
+  readonly checkpoint: bigint;
+}
+
+export interface AppendResult {
+  /** The stream's last revision after the append: pass it as the next expected revision. */
+  readonly nextExpectedRevision: number;
+  /** Global position of the last event appended (of the stream's head for an empty append). */
+  readonly position: bigint;
+}
+
+export type Direction = 'forwards' | 'backwards';
+
+export interface ReadStreamOptions {
+  readonly direction?: Direction;
+  /** Inclusive; defaults to the first (forwards) or last (backwards) revision. */
+  readonly fromRevision?: number;
+  readonly maxCount?: number;
+}
+
+export interface ReadManyOptions {
+  /** Exclusive checkpoint; omitted reads from the start. */
+  readonly after?: bigint;
+  readonly maxCount?: number;
+}
+
+export type SubscriptionTarget =
+  | { readonly kind: 'all' }
+  | { readonly kind: 'category'; readonly category: string };
+
+export interface SubscribeOptions {
+  readonly to: SubscriptionTarget;
+  /** Exclusive checkpoint to resume after; omitted starts from the beginning of the store. */
+  readonly after?: bigint;
+}
+
+/**
+ * A catch-up subscription: the history after the checkpoint, then live events, one at a time in
+ * store order, with no gap and no duplicate across the switch. Iterate it with `for await`; the
+ * next event is read only when the consumer asks for it, so handling and checkpointing never overlap.
+ */
+export interface Subscription extends AsyncIterable<PositionedEvent> {
+  close(): Promise<void>;
+}
+
+export interface CheckpointStore {
+  load(name: string): Promise<bigint | undefined>;
+  save(name: string, checkpoint: bigint): Promise<void>;
+}
+
+export interface EventStore {
+  append(stream: string, events: readonly NewEvent[], expected?: ExpectedRevision): Promise<AppendResult>;
+  /** Resolves to [] for a stream that does not exist. */
+  readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  readAll(options?: ReadManyOptions): Promise<PositionedEvent[]>;
+  /** The `$ce-<Category>` view: every event of every stream `<Category>-…`, in store order. */
+  readCategory(category: string, options?: ReadManyOptions): Promise<PositionedEvent[]>;
+  /** The `$et-<Type>` view: every event of that type, in store order. */
+  readEventType(type: string, options?: ReadManyOptions): Promise<PositionedEvent[]>;
+  readEvent(eventId: string): Promise<RecordedEvent | undefined>;
+  subscribe(options: SubscribeOptions): Subscription;
+  /** The checkpoint of the newest event a subscription to the target would deliver; 0n when none. */
+  headCheckpoint(target: SubscriptionTarget): Promise<bigint>;
+  readonly checkpoints: CheckpointStore;
+  /** Resolves once the store answers; rejects when it cannot be reached. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,248 @@
+import type Database from 'better-sqlite3';
+import { CatchUpSubscription } from '../catch-up-subscription';
+import { CommitSignal } from '../commit-signal';
+import { DuplicateEventId, EventStoreUnavailable, WrongExpectedVersion } from '../errors';
+import type {
+  AppendResult,
+  EventStore,
+  ExpectedRevision,
+  NewEvent,
+  PositionedEvent,
+  ReadManyOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  SubscribeOptions,
+  Subscription,
+  SubscriptionTarget,
+} from '../event-store.port';
+import { categoryOf } from '../stream-name';
+import { migrateEventStore } from './event-store.schema';
+import { openDatabase, type SqliteOptions } from './open-database';
+import { SqliteCheckpointStore } from './sqlite-checkpoint-store';
+import { type EventRow, SqliteStatements } from './sqlite-statements';
+
+interface PendingAppend {
+  readonly stream: string;
+  readonly events: readonly NewEvent[];
+  readonly expected: ExpectedRevision;
+  readonly resolve: (result: AppendResult) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+const defaultPageSize = 1000;
+
+/**
+ * The embedded event store. All writes go through one connection; the appends made in one turn of
+ * the event loop commit together in one transaction (group commit), each in a savepoint of its own so
+ * that one failed check fails only its own append. A promise resolves only after its commit.
+ */
+export class SqliteEventStore implements EventStore {
+  readonly checkpoints: SqliteCheckpointStore;
+  private readonly statements: SqliteStatements;
+  private readonly signal = new CommitSignal();
+  private readonly appendInSavepoint: (pending: PendingAppend) => AppendResult;
+  private readonly commitBatch: (batch: readonly PendingAppend[]) => Array<AppendResult | Error>;
+  private pending: PendingAppend[] = [];
+  private flushScheduled = false;
+  private flushed: Promise<void> = Promise.resolve();
+  private closed = false;
+  private readonly subscriptions = new Set<Subscription>();
+
+  static open(options: SqliteOptions): SqliteEventStore {
+    return new SqliteEventStore(openDatabase(options));
+  }
+
+  constructor(private readonly db: Database.Database) {
+    migrateEventStore(db);
+    this.statements = new SqliteStatements(db);
+    this.checkpoints = new SqliteCheckpointStore(db, 'subscription_checkpoints');
+    this.appendInSavepoint = db.transaction((pending: PendingAppend) => this.appendNow(pending));
+    this.commitBatch = db.transaction((batch: readonly PendingAppend[]) =>
+      batch.map((pending) => {
+        try {
+          return this.appendInSavepoint(pending);
+        } catch (error) {
+          return asAppendError(error, pending);
+        }
+      }),
+    );
+  }
+
+  append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision = 'any'): Promise<AppendResult> {
+    if (this.closed) return Promise.reject(new EventStoreUnavailable('the event store is closed'));
+    return new Promise((resolve, reject) => {
+      this.pending.push({ stream, events, expected, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        this.flushed = new Promise((done) => setImmediate(() => done(this.flush())));
+      }
+    });
+  }
+
+  async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const limit = options.maxCount ?? -1;
+    const rows =
+      options.direction === 'backwards'
+        ? this.statements.streamBackwards.all(stream, options.fromRevision ?? Number.MAX_SAFE_INTEGER, limit)
+        : this.statements.streamForwards.all(stream, options.fromRevision ?? 0, limit);
+    return rows.map(toRecordedEvent);
+  }
+
+  async readAll(options: ReadManyOptions = {}): Promise<PositionedEvent[]> {
+    return this.statements.allAfter.all(options.after ?? 0n, options.maxCount ?? defaultPageSize).map(toPositioned);
+  }
+
+  async readCategory(category: string, options: ReadManyOptions = {}): Promise<PositionedEvent[]> {
+    return this.statements.categoryAfter
+      .all(category, options.after ?? 0n, options.maxCount ?? defaultPageSize)
+      .map(toPositioned);
+  }
+
+  async readEventType(type: string, options: ReadManyOptions = {}): Promise<PositionedEvent[]> {
+    return this.statements.typeAfter.all(type, options.after ?? 0n, options.maxCount ?? defaultPageSize).map(toPositioned);
+  }
+
+  async readEvent(eventId: string): Promise<RecordedEvent | undefined> {
+    const row = this.statements.byId.get(eventId);
+    return row === undefined ? undefined : toRecordedEvent(row);
+  }
+
+  subscribe({ to, after }: SubscribeOptions): Subscription {
+    const read =
+      to.kind === 'all'
+        ? (from: bigint | undefined, maxCount: number) => this.readAll({ after: from, maxCount })
+        : (from: bigint | undefined, maxCount: number) => this.readCategory(to.category, { after: from, maxCount });
+    const subscription = new CatchUpSubscription({ read, signal: this.signal, after });
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  async headCheckpoint(target: SubscriptionTarget): Promise<bigint> {
+    const row =
+      target.kind === 'all' ? this.statements.headOfAll.get() : this.statements.headOfCategory.get(target.category);
+    return BigInt(row?.position ?? 0);
+  }
+
+  async ping(): Promise<void> {
+    if (this.closed) throw new EventStoreUnavailable('the event store is closed');
+    this.statements.ping.get();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
+    await this.flushed;
+    this.db.close();
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = this.pending;
+    this.pending = [];
+    let outcomes: Array<AppendResult | Error>;
+    try {
+      outcomes = this.commitBatch(batch);
+    } catch (error) {
+      for (const pending of batch) pending.reject(error);
+      return;
+    }
+    this.signal.notify();
+    batch.forEach((pending, index) => {
+      const outcome = outcomes[index]!;
+      if (outcome instanceof Error) pending.reject(outcome);
+      else pending.resolve(outcome);
+    });
+  }
+
+  private appendNow({ stream, events, expected }: PendingAppend): AppendResult {
+    const first = events[0];
+    if (first !== undefined) {
+      const stored = this.statements.locateById.get(first.id);
+      if (stored !== undefined) return this.alreadyAppended(stream, events, expected, stored);
+    }
+    const head = this.statements.streamHead.get(stream);
+    const actual = head === undefined ? 'no_stream' : head.revision;
+    if (!satisfies(expected, actual)) throw new WrongExpectedVersion(stream, expected, actual);
+    if (events.length === 0) {
+      return { nextExpectedRevision: head?.revision ?? -1, position: BigInt(head?.position ?? 0) };
+    }
+    const category = categoryOf(stream);
+    const createdAt = Date.now();
+    let revision = head?.revision ?? -1;
+    let position: number | bigint = 0;
+    for (const event of events) {
+      revision++;
+      position = this.statements.insert.run(
+        event.id,
+        stream,
+        category,
+        revision,
+        event.type,
+        JSON.stringify(event.data),
+        JSON.stringify(event.metadata ?? {}),
+        createdAt,
+      ).lastInsertRowid;
+    }
+    return { nextExpectedRevision: revision, position: BigInt(position) };
+  }
+
+  /** A retried append of events already stored at that place succeeds again without writing, as on EventStoreDB. */
+  private alreadyAppended(
+    stream: string,
+    events: readonly NewEvent[],
+    expected: ExpectedRevision,
+    stored: { stream: string; revision: number },
+  ): AppendResult {
+    if (stored.stream !== stream) throw new DuplicateEventId(events[0]!.id, stored.stream);
+    const rows = this.statements.streamForwards.all(stream, stored.revision, events.length);
+    const same = rows.length === events.length && rows.every((row, index) => row.id === events[index]!.id);
+    if (!same) {
+      const head = this.statements.streamHead.get(stream);
+      throw new WrongExpectedVersion(stream, expected, head?.revision ?? 'no_stream');
+    }
+    const last = rows[rows.length - 1]!;
+    return { nextExpectedRevision: last.revision, position: BigInt(last.position) };
+  }
+}
+
+const satisfies = (expected: ExpectedRevision, actual: number | 'no_stream'): boolean => {
+  switch (expected) {
+    case 'any':
+      return true;
+    case 'no_stream':
+      return actual === 'no_stream';
+    case 'stream_exists':
+      return actual !== 'no_stream';
+    default:
+      return actual === expected;
+  }
+};
+
+const asAppendError = (error: unknown, { events }: PendingAppend): Error => {
+  if (isUniqueIdViolation(error)) {
+    return new DuplicateEventId(events.map((event) => event.id).join(', '), 'another place in the store');
+  }
+  return error instanceof Error ? error : new Error(String(error));
+};
+
+const isUniqueIdViolation = (error: unknown): boolean =>
+  error instanceof Error &&
+  (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' &&
+  error.message.includes('events.id');
+
+const toRecordedEvent = (row: EventRow): RecordedEvent => ({
+  id: row.id,
+  type: row.type,
+  streamName: row.stream,
+  revision: row.revision,
+  position: BigInt(row.position),
+  data: JSON.parse(row.data),
+  metadata: JSON.parse(row.metadata),
+  createdAt: new Date(row.created_at),
+});
+
+const toPositioned = (row: EventRow): PositionedEvent => {
+  const event = toRecordedEvent(row);
+  return { event, checkpoint: event.position };
+};

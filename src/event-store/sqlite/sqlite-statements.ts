@@ -1,0 +1,57 @@
+import type Database from 'better-sqlite3';
+
+export interface EventRow {
+  position: number;
+  id: string;
+  stream: string;
+  revision: number;
+  type: string;
+  data: string;
+  metadata: string;
+  created_at: number;
+}
+
+const columns = 'position, id, stream, revision, type, data, metadata, created_at';
+
+/** Every statement the adapter runs, prepared once; each one is an index lookup or range. */
+export class SqliteStatements {
+  readonly insert: Database.Statement<[string, string, string, number, string, string, string, number]>;
+  readonly locateById: Database.Statement<[string], { stream: string; revision: number }>;
+  readonly streamHead: Database.Statement<[string], { revision: number; position: number }>;
+  readonly streamForwards: Database.Statement<[string, number, number], EventRow>;
+  readonly streamBackwards: Database.Statement<[string, number, number], EventRow>;
+  readonly allAfter: Database.Statement<[bigint, number], EventRow>;
+  readonly categoryAfter: Database.Statement<[string, bigint, number], EventRow>;
+  readonly typeAfter: Database.Statement<[string, bigint, number], EventRow>;
+  readonly byId: Database.Statement<[string], EventRow>;
+  readonly headOfAll: Database.Statement<[], { position: number | null }>;
+  readonly headOfCategory: Database.Statement<[string], { position: number | null }>;
+  readonly ping: Database.Statement<[], unknown>;
+
+  constructor(db: Database.Database) {
+    this.insert = db.prepare(
+      'INSERT INTO events (id, stream, category, revision, type, data, metadata, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.locateById = db.prepare('SELECT stream, revision FROM events WHERE id = ?');
+    this.streamHead = db.prepare(
+      'SELECT revision, position FROM events WHERE stream = ? ORDER BY revision DESC LIMIT 1',
+    );
+    this.streamForwards = db.prepare(
+      `SELECT ${columns} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?`,
+    );
+    this.streamBackwards = db.prepare(
+      `SELECT ${columns} FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`,
+    );
+    this.allAfter = db.prepare(`SELECT ${columns} FROM events WHERE position > ? ORDER BY position LIMIT ?`);
+    this.categoryAfter = db.prepare(
+      `SELECT ${columns} FROM events WHERE category = ? AND position > ? ORDER BY position LIMIT ?`,
+    );
+    this.typeAfter = db.prepare(
+      `SELECT ${columns} FROM events WHERE type = ? AND position > ? ORDER BY position LIMIT ?`,
+    );
+    this.byId = db.prepare(`SELECT ${columns} FROM events WHERE id = ?`);
+    this.headOfAll = db.prepare('SELECT max(position) AS position FROM events');
+    this.headOfCategory = db.prepare('SELECT max(position) AS position FROM events WHERE category = ?');
+    this.ping = db.prepare('SELECT 1');
+  }
+}
