@@ -1,0 +1,24 @@
+import express, { type Express } from 'express';
+import type { Logger } from 'pino';
+import type { ModuleRouter } from '../shared/http/module-router';
+import { problemMiddleware, unknownRoute } from '../shared/http/problem-middleware';
+import type { Readiness } from '../shared/readiness';
+import { operationalRouter } from './operational.router';
+
+export interface AppParts {
+  readonly logger: Logger;
+  readonly readiness: Readiness;
+  readonly routers: readonly ModuleRouter[];
+}
+
+export const createApp = ({ logger, readiness, routers }: AppParts): Express => {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+  app.use(operationalRouter(readiness));
+  for (const { router } of routers) app.use(router);
+  app.use(unknownRoute);
+  app.use(problemMiddleware(logger));
+  return app;
+};

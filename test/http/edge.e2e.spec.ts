@@ -1,0 +1,79 @@
+import { Router } from 'express';
+import pino from 'pino';
+import request from 'supertest';
+import { createApp } from '../../src/http/create-app';
+import { jsonBody } from '../../src/shared/http/json-body';
+import { Readiness } from '../../src/shared/readiness';
+
+const echoRouter = () => {
+  const router = Router();
+  router.post('/echo', jsonBody(), (req, res) => {
+    res.status(201).json({ received: req.body, prototypeUntouched: ({} as Record<string, unknown>).polluted === undefined });
+  });
+  return router;
+};
+
+const app = (readiness = new Readiness()) =>
+  createApp({ logger: pino({ level: 'silent' }), readiness, routers: [{ name: 'echo', router: echoRouter() }] });
+
+const expectProblem = (response: request.Response, status: number) => {
+  expect(response.status).toBe(status);
+  expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+  expect(response.body).toEqual(
+    expect.objectContaining({ type: expect.any(String), title: expect.any(String), status, detail: expect.any(String) }),
+  );
+};
+
+describe('the HTTP edge', () => {
+  it('answers /health while the process lives', async () => {
+    const response = await request(app()).get('/health');
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ status: 'ok' });
+  });
+
+  it('answers /ready 503 naming the failing check, and 200 once every check passes', async () => {
+    const readiness = new Readiness();
+    let storeUp = false;
+    readiness.register('event store', async () => {
+      if (!storeUp) throw new Error('not reachable');
+    });
+    const notReady = await request(app(readiness)).get('/ready');
+    expect(notReady.status).toBe(503);
+    expect(notReady.body.checks).toEqual({ 'event store': 'not reachable' });
+    storeUp = true;
+    expect((await request(app(readiness)).get('/ready')).status).toBe(200);
+  });
+
+  it('answers an unknown route 404 with problem+json, whatever it is sent', async () => {
+    expectProblem(await request(app()).get('/nowhere'), 404);
+    expectProblem(await request(app()).post('/nowhere').set('content-type', 'application/json').send('{oops'), 404);
+  });
+
+  it('accepts a JSON body', async () => {
+    const response = await request(app()).post('/echo').send({ a: 1 });
+    expect(response.status).toBe(201);
+    expect(response.body.received).toEqual({ a: 1 });
+  });
+
+  it('answers malformed JSON 400', async () => {
+    expectProblem(await request(app()).post('/echo').set('content-type', 'application/json').send('{"a":'), 400);
+  });
+
+  it('answers a body that is not JSON 415', async () => {
+    expectProblem(await request(app()).post('/echo').set('content-type', 'text/plain').send('a=1'), 415);
+    expectProblem(await request(app()).post('/echo').type('form').send({ a: 1 }), 415);
+  });
+
+  it('answers a body over 64 KiB 413', async () => {
+    const big = JSON.stringify({ blob: 'x'.repeat(65 * 1024) });
+    expectProblem(await request(app()).post('/echo').set('content-type', 'application/json').send(big), 413);
+  });
+
+  it.each(['__proto__', 'constructor', 'prototype'])('refuses the prototype-polluting key %s at any depth', async (key) => {
+    const body = `{"a":{"b":[{"${key}":{"polluted":true}}]}}`;
+    const response = await request(app()).post('/echo').set('content-type', 'application/json').send(body);
+    expectProblem(response, 400);
+    expect(response.body.detail).toContain(key);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
