@@ -5,17 +5,17 @@ import { createLogger } from './shared/logger';
 import { startServer } from './server';
 
 const main = async (): Promise<void> => {
-  const config = loadConfig();
-  const logger = createLogger(config);
-  if (config.ADMIN_TOKEN === undefined) {
-    const generated = randomBytes(24).toString('base64url');
-    config.ADMIN_TOKEN = generated;
+  const loaded = loadConfig();
+  const logger = createLogger(loaded);
+  let adminToken = loaded.ADMIN_TOKEN;
+  if (adminToken === undefined) {
+    adminToken = randomBytes(24).toString('base64url');
     // Printed once, on purpose: it is the only way to learn a token nobody set.
-    process.stdout.write(`ADMIN_TOKEN was not set; generated one for this run: ${generated}\n`);
+    process.stdout.write(`ADMIN_TOKEN was not set; generated one for this run: ${adminToken}\n`);
   }
-  const system = await composeSystem(config, logger);
+  const system = await composeSystem({ ...loaded, ADMIN_TOKEN: adminToken }, { logger });
   const running = await startServer(system);
-  logger.info({ port: running.port, eventStore: config.EVENT_STORE, dataDir: config.DATA_DIR }, 'order platform listening');
+  logger.info({ port: running.port, eventStore: loaded.EVENT_STORE, dataDir: loaded.DATA_DIR }, 'order platform listening');
 
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');

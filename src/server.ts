@@ -12,6 +12,7 @@ export interface RunningServer {
 
 export const startServer = async (system: System, port = system.config.PORT): Promise<RunningServer> => {
   const app = createApp(system);
+  system.start();
   const server = createServer(app);
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {
@@ -26,7 +27,7 @@ export const startServer = async (system: System, port = system.config.PORT): Pr
         server.close(() => resolve());
         server.closeIdleConnections();
       });
-      await system.eventStore.close();
+      await system.stop();
     })());
   return { server, port: boundPort, stop };
 };

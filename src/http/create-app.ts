@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { ModuleRouter } from '../shared/http/module-router';
 import { problemMiddleware, unknownRoute } from '../shared/http/problem-middleware';
 import type { Readiness } from '../shared/readiness';
+import { apiDocsRouter } from './api-docs.router';
 import { operationalRouter } from './operational.router';
 
 export interface AppParts {
@@ -17,6 +18,7 @@ export const createApp = ({ logger, readiness, routers }: AppParts): Express => 
   app.set('etag', false);
   app.set('query parser', 'simple');
   app.use(operationalRouter(readiness));
+  app.use(apiDocsRouter(routers));
   for (const { router } of routers) app.use(router);
   app.use(unknownRoute);
   app.use(problemMiddleware(logger));

@@ -7,14 +7,14 @@ import { Readiness } from '../../src/shared/readiness';
 
 const echoRouter = () => {
   const router = Router();
-  router.post('/echo', jsonBody(), (req, res) => {
+  router.post('/echo', ...jsonBody(), (req, res) => {
     res.status(201).json({ received: req.body, prototypeUntouched: ({} as Record<string, unknown>).polluted === undefined });
   });
   return router;
 };
 
 const app = (readiness = new Readiness()) =>
-  createApp({ logger: pino({ level: 'silent' }), readiness, routers: [{ name: 'echo', router: echoRouter() }] });
+  createApp({ logger: pino({ level: 'silent' }), readiness, routers: [{ name: 'echo', router: echoRouter(), registerOpenApi: () => undefined }] });
 
 const expectProblem = (response: request.Response, status: number) => {
   expect(response.status).toBe(status);
