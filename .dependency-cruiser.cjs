@@ -46,7 +46,7 @@ module.exports = {
         'domain/ holds pure decide/evolve functions: no I/O libraries, no node core modules, no event store, ' +
         'no application/api/read-models code and no DI wiring (*.module.ts).',
       severity: 'error',
-      from: { path: DOMAIN },
+      from: { path: DOMAIN, pathNot: '\\.spec\\.ts$' },
       to: {
         path: [
           NODE_CORE,

@@ -3,8 +3,9 @@ import { Container, ContainerModule } from 'inversify';
 import type { Logger } from 'pino';
 import { createEventStore } from './event-store/create-event-store';
 import type { EventStore } from './event-store/event-store.port';
+import { ordersModule } from './modules/orders/orders.module';
 import { CommandHandler } from './shared/application/command-handler';
-import type { Config } from './shared/config';
+import type { RunnableConfig } from './shared/config';
 import type { ModuleRouter } from './shared/http/module-router';
 import { createLogger } from './shared/logger';
 import type { Projection } from './shared/read-models/projection';
@@ -13,10 +14,10 @@ import { openReadModelDatabase } from './shared/read-models/read-model-database'
 import { Readiness } from './shared/readiness';
 import { type Clock, SharedTokens } from './shared/tokens';
 
-export type RunnableConfig = Config & { readonly ADMIN_TOKEN: string };
+export type { RunnableConfig } from './shared/config';
 
 /** The modules of the system, each with the one container module that binds its parts. */
-const moduleContainers: readonly ContainerModule[] = [];
+const moduleContainers: readonly ContainerModule[] = [ordersModule];
 
 const sharedModule = (config: RunnableConfig, logger: Logger, eventStore: EventStore, clock: Clock): ContainerModule =>
   new ContainerModule(({ bind }) => {
@@ -59,6 +60,8 @@ export interface System {
 export interface ComposeOptions {
   readonly logger?: Logger;
   readonly clock?: Clock;
+  /** The module containers to load; all of the system's by default. */
+  readonly modules?: readonly ContainerModule[];
 }
 
 /** The composition root: the store is opened first, since every module's bindings need it. */
@@ -66,7 +69,10 @@ export const composeSystem = async (config: RunnableConfig, options: ComposeOpti
   const logger = options.logger ?? createLogger(config);
   const eventStore = await createEventStore(config);
   const container = new Container({ defaultScope: 'Singleton' });
-  container.load(sharedModule(config, logger, eventStore, options.clock ?? (() => new Date())), ...moduleContainers);
+  container.load(
+    sharedModule(config, logger, eventStore, options.clock ?? (() => new Date())),
+    ...(options.modules ?? moduleContainers),
+  );
   const projections = container.get<ProjectionRunner>(SharedTokens.ProjectionRunner);
   const readModels = container.get<Database.Database>(SharedTokens.ReadModelDatabase);
   let stopping: Promise<void> | undefined;

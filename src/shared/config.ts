@@ -39,6 +39,9 @@ export const configSchema = z
 
 export type Config = z.infer<typeof configSchema>;
 
+/** The configuration the system runs with: the admin token is settled (set, or generated at start-up). */
+export type RunnableConfig = Config & { readonly ADMIN_TOKEN: string };
+
 export class InvalidConfiguration extends Error {
   override readonly name = 'InvalidConfiguration';
 }

@@ -1,0 +1,131 @@
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { type Request, type Response, Router } from 'express';
+import { requireAdmin } from '../../../shared/http/admin-auth';
+import { jsonBody } from '../../../shared/http/json-body';
+import type { ModuleRouter } from '../../../shared/http/module-router';
+import { adminSecurity, problemResponses } from '../../../shared/http/openapi-document';
+import { notFound } from '../../../shared/http/problem';
+import { rejectionProblem } from '../../../shared/http/rejection-problem';
+import { parseBody, parseQuery } from '../../../shared/http/validate';
+import { z } from '../../../shared/http/zod-openapi';
+import type { OrderCommands, Outcome } from '../application/order-commands';
+import type { OrderReader, ReadOrder } from '../application/order-reader';
+import type { OrderListQuery } from '../read-models/order-list.query';
+import {
+  cancelOrderBodySchema,
+  idempotencyKeySchema,
+  orderIdParamsSchema,
+  orderListQuerySchema,
+  orderListSchema,
+  orderSchema,
+  placeOrderBodySchema,
+} from './order.schemas';
+
+export interface OrdersRouterParts {
+  readonly adminToken: string;
+  readonly commands: OrderCommands;
+  readonly reader: OrderReader;
+  readonly list: OrderListQuery;
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const etagOf = (read: ReadOrder) => `"${read.revision}"`;
+
+export const ordersRouter = ({ adminToken, commands, reader, list }: OrdersRouterParts): ModuleRouter => {
+  const router = Router();
+
+  const readOrThrow = async (orderId: string): Promise<ReadOrder> => {
+    const read = uuidPattern.test(orderId) ? await reader.read(orderId) : undefined;
+    if (read === undefined) throw notFound(`order ${orderId}`);
+    return read;
+  };
+
+  const answer = async (response: Response, outcome: Outcome, status: number) => {
+    if (!outcome.ok) throw rejectionProblem(outcome.rejection);
+    const read = await readOrThrow(outcome.orderId);
+    response.status(status).setHeader('ETag', etagOf(read)).json(read.view);
+    return read;
+  };
+
+  router.post('/api/orders', ...jsonBody(), async (request: Request, response: Response) => {
+    const idempotencyKey = idempotencyKeySchema.parse(request.header('Idempotency-Key'));
+    const body = parseBody(placeOrderBodySchema, request);
+    const outcome = await commands.place(body, idempotencyKey);
+    if (outcome.ok) response.setHeader('Location', `/api/orders/${outcome.orderId}`);
+    await answer(response, outcome, 201);
+  });
+
+  router.get('/api/orders', requireAdmin(adminToken), (request: Request, response: Response) => {
+    const query = parseQuery(orderListQuerySchema, request);
+    const cursor = query.cursor === undefined ? undefined : BigInt(query.cursor);
+    response.json(list.list({ ...query, cursor }));
+  });
+
+  router.get('/api/orders/:orderId', async (request: Request, response: Response) => {
+    const read = await readOrThrow(orderIdParamsSchema.parse(request.params).orderId);
+    if (request.header('If-None-Match') === etagOf(read)) {
+      response.status(304).setHeader('ETag', etagOf(read)).end();
+      return;
+    }
+    response.setHeader('ETag', etagOf(read)).json(read.view);
+  });
+
+  router.post('/api/orders/:orderId/cancel', ...jsonBody(), async (request: Request, response: Response) => {
+    const { orderId } = orderIdParamsSchema.parse(request.params);
+    const { reason } = parseBody(cancelOrderBodySchema, request);
+    await readOrThrow(orderId);
+    await answer(response, await commands.cancel(orderId, reason ?? 'cancelled by request'), 202);
+  });
+
+  const registerOpenApi = (registry: OpenAPIRegistry) => {
+    const orderParams = z.object({ orderId: z.string().uuid() });
+    registry.registerPath({
+      method: 'post',
+      path: '/api/orders',
+      summary: 'Place an order (status PENDING); prices come from the catalog',
+      request: {
+        headers: z.object({ 'Idempotency-Key': idempotencyKeySchema }),
+        body: { content: { 'application/json': { schema: placeOrderBodySchema } } },
+      },
+      responses: {
+        201: { description: 'the order, PENDING', content: { 'application/json': { schema: orderSchema } } },
+        ...problemResponses(400, 413, 415, 422),
+      },
+    });
+    registry.registerPath({
+      method: 'get',
+      path: '/api/orders',
+      summary: 'List orders, newest first',
+      security: adminSecurity,
+      request: { query: orderListQuerySchema },
+      responses: {
+        200: { description: 'a page of orders', content: { 'application/json': { schema: orderListSchema } } },
+        ...problemResponses(400, 401),
+      },
+    });
+    registry.registerPath({
+      method: 'get',
+      path: '/api/orders/{orderId}',
+      summary: 'Get an order (ETag: its version)',
+      request: { params: orderParams },
+      responses: {
+        200: { description: 'the order', content: { 'application/json': { schema: orderSchema } } },
+        304: { description: 'not modified since the If-None-Match version' },
+        ...problemResponses(404),
+      },
+    });
+    registry.registerPath({
+      method: 'post',
+      path: '/api/orders/{orderId}/cancel',
+      summary: 'Cancel an order that is PENDING, CONFIRMED or PAID',
+      request: { params: orderParams, body: { content: { 'application/json': { schema: cancelOrderBodySchema } } } },
+      responses: {
+        202: { description: 'the order, CANCELLED; compensations follow', content: { 'application/json': { schema: orderSchema } } },
+        ...problemResponses(400, 404, 409, 413, 415),
+      },
+    });
+  };
+
+  return { name: 'orders', router, registerOpenApi };
+};

@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto';
+import { type CommandContext, type CommandHandler, type CommandResult } from '../../../shared/application/command-handler';
+import { deterministicId, newEventId } from '../../../shared/application/event-ids';
+import { reject, type Rejection } from '../../../shared/domain/decider';
+import { orderStream, type OrderEvent, type ShippingAddress } from '../contracts/order-events';
+import type { Order } from '../domain/order';
+import { type OrderCommand, orderDecider } from '../domain/order.decide';
+import type { ProductCatalog } from './product-catalog.port';
+
+export interface PlaceOrderRequest {
+  readonly customerId: string;
+  readonly items: ReadonlyArray<{ readonly sku: string; readonly quantity: number }>;
+  readonly shippingAddress: ShippingAddress;
+  readonly paymentMethod?: { readonly token: string };
+}
+
+export type Outcome =
+  | { readonly ok: true; readonly orderId: string; readonly position: bigint | undefined }
+  | { readonly ok: false; readonly rejection: Rejection };
+
+const defaultPaymentToken = 'tok_visa';
+
+/** Canonical JSON (sorted keys) so that the same request hashes the same however its keys were ordered. */
+const canonical = (value: unknown): string =>
+  Array.isArray(value)
+    ? `[${value.map(canonical).join(',')}]`
+    : value !== null && typeof value === 'object'
+      ? `{${Object.keys(value)
+          .sort()
+          .map((key) => `${JSON.stringify(key)}:${canonical((value as Record<string, unknown>)[key])}`)
+          .join(',')}}`
+      : JSON.stringify(value);
+
+const outcome = (orderId: string, result: CommandResult<Order, OrderEvent>): Outcome =>
+  result.accepted ? { ok: true, orderId, position: result.position } : { ok: false, rejection: result.rejection };
+
+/** The orders module's commands: placing and cancelling from the API, and the saga's steps. */
+export class OrderCommands {
+  constructor(
+    private readonly commands: CommandHandler,
+    private readonly catalog: ProductCatalog,
+  ) {}
+
+  /**
+   * With an Idempotency-Key, the order id and the event id derive from the key, so the same key
+   * with the same request answers the same order and two racing requests place one order.
+   */
+  async place(request: PlaceOrderRequest, idempotencyKey?: string): Promise<Outcome> {
+    const entries = await this.catalog.find(request.items.map((item) => item.sku));
+    const unknownSkus = request.items.map((item) => item.sku).filter((sku) => !entries.has(sku));
+    if (unknownSkus.length > 0) {
+      return { ok: false, rejection: reject('invalid', `unknown sku: ${unknownSkus.join(', ')}`, { unknownSkus }) };
+    }
+    const cause = idempotencyKey === undefined ? newEventId() : `idempotency-key:${idempotencyKey}`;
+    const orderId = idempotencyKey === undefined ? newEventId() : deterministicId(cause, 'order');
+    const command: OrderCommand = {
+      type: 'PlaceOrder',
+      orderId,
+      customerId: request.customerId,
+      lines: request.items.map(({ sku, quantity }) => {
+        const entry = entries.get(sku)!;
+        return { sku, name: entry.name, quantity, unitPriceCents: entry.priceCents };
+      }),
+      currency: entries.get(request.items[0]!.sku)!.currency,
+      shippingAddress: request.shippingAddress,
+      paymentToken: request.paymentMethod?.token ?? defaultPaymentToken,
+      ...(idempotencyKey === undefined
+        ? {}
+        : { requestHash: createHash('sha256').update(canonical(request)).digest('hex') }),
+    };
+    const context: CommandContext = {
+      correlationId: orderId,
+      causationId: cause,
+      deterministicIds: idempotencyKey !== undefined,
+    };
+    return outcome(orderId, await this.commands.handle(orderDecider, orderStream(orderId), command, context));
+  }
+
+  async cancel(orderId: string, reason: string, causationId: string = newEventId()): Promise<Outcome> {
+    return this.step(orderId, { type: 'CancelOrder', reason }, { correlationId: orderId, causationId });
+  }
+
+  /** A step of the saga, caused by an event: redelivering the event appends nothing twice. */
+  async step(orderId: string, command: OrderCommand, context: CommandContext): Promise<Outcome> {
+    return outcome(orderId, await this.commands.handle(orderDecider, orderStream(orderId), command, context));
+  }
+}

@@ -1,0 +1,68 @@
+import type { DomainEvent } from '../../../shared/domain/decider';
+
+export const orderCategory = 'Order';
+export const orderStream = (orderId: string): string => `${orderCategory}-${orderId}`;
+
+export type OrderStatus = 'PENDING' | 'CONFIRMED' | 'PAID' | 'SHIPPED' | 'DELIVERED' | 'REJECTED' | 'PAYMENT_FAILED' | 'CANCELLED';
+
+export const settledStatuses: readonly OrderStatus[] = ['SHIPPED', 'DELIVERED', 'REJECTED', 'PAYMENT_FAILED', 'CANCELLED'];
+
+/** Amounts are numbers with at most two decimals (computed from integer cents). */
+export interface OrderLine {
+  readonly sku: string;
+  readonly name: string;
+  readonly quantity: number;
+  readonly unitPrice: number;
+  readonly lineTotal: number;
+}
+
+export interface ShippingAddress {
+  readonly street: string;
+  readonly city: string;
+  readonly state: string;
+  readonly zip: string;
+  readonly country: string;
+}
+
+export type OrderPlaced = DomainEvent<
+  'OrderPlaced',
+  {
+    orderId: string;
+    customerId: string;
+    items: OrderLine[];
+    total: number;
+    currency: string;
+    shippingAddress: ShippingAddress;
+    paymentMethod: { token: string };
+    /** sha256 of the request, when it carried an Idempotency-Key: the same key with another body is refused. */
+    requestHash?: string;
+  }
+>;
+export type OrderConfirmed = DomainEvent<'OrderConfirmed', { orderId: string; amount: number }>;
+export type OrderRejected = DomainEvent<'OrderRejected', { orderId: string; reason: string }>;
+export type OrderPaid = DomainEvent<'OrderPaid', { orderId: string; paymentId: string }>;
+export type OrderPaymentFailed = DomainEvent<'OrderPaymentFailed', { orderId: string; reason: string }>;
+export type OrderShipped = DomainEvent<'OrderShipped', { orderId: string; shipmentId: string; trackingNumber: string }>;
+export type OrderDelivered = DomainEvent<'OrderDelivered', { orderId: string; shipmentId: string }>;
+export type OrderCancelled = DomainEvent<'OrderCancelled', { orderId: string; reason: string; previousStatus: OrderStatus }>;
+
+export type OrderEvent =
+  | OrderPlaced
+  | OrderConfirmed
+  | OrderRejected
+  | OrderPaid
+  | OrderPaymentFailed
+  | OrderShipped
+  | OrderDelivered
+  | OrderCancelled;
+
+export const orderEventTypes = [
+  'OrderPlaced',
+  'OrderConfirmed',
+  'OrderRejected',
+  'OrderPaid',
+  'OrderPaymentFailed',
+  'OrderShipped',
+  'OrderDelivered',
+  'OrderCancelled',
+] as const satisfies readonly OrderEvent['type'][];

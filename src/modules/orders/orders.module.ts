@@ -1,0 +1,34 @@
+import type Database from 'better-sqlite3';
+import { ContainerModule } from 'inversify';
+import type { RunnableConfig } from '../../shared/config';
+import type { EventStore } from '../../event-store/event-store.port';
+import type { CommandHandler } from '../../shared/application/command-handler';
+import { SharedTokens } from '../../shared/tokens';
+import { ordersRouter } from './api/orders.router';
+import { EventStoreProductCatalog } from './application/event-store-product-catalog';
+import { OrderCommands } from './application/order-commands';
+import { OrderReader } from './application/order-reader';
+import type { ProductCatalog } from './application/product-catalog.port';
+import { OrdersTokens } from './orders.tokens';
+import { OrderListQuery } from './read-models/order-list.query';
+import { OrdersProjection } from './read-models/orders.projection';
+
+export const ordersModule = new ContainerModule(({ bind }) => {
+  bind(OrdersTokens.ProductCatalog).toDynamicValue(({ get }) => new EventStoreProductCatalog(get<EventStore>(SharedTokens.EventStore)));
+  bind(OrdersTokens.OrderCommands).toDynamicValue(
+    ({ get }) => new OrderCommands(get<CommandHandler>(SharedTokens.CommandHandler), get<ProductCatalog>(OrdersTokens.ProductCatalog)),
+  );
+  bind(OrdersTokens.OrderReader).toDynamicValue(({ get }) => new OrderReader(get<EventStore>(SharedTokens.EventStore)));
+  bind(OrdersTokens.OrderListQuery).toDynamicValue(
+    ({ get }) => new OrderListQuery(get<Database.Database>(SharedTokens.ReadModelDatabase)),
+  );
+  bind(SharedTokens.Projections).toConstantValue(new OrdersProjection());
+  bind(SharedTokens.HttpRouters).toDynamicValue(({ get }) =>
+    ordersRouter({
+      adminToken: get<RunnableConfig>(SharedTokens.Config).ADMIN_TOKEN,
+      commands: get(OrdersTokens.OrderCommands),
+      reader: get(OrdersTokens.OrderReader),
+      list: get(OrdersTokens.OrderListQuery),
+    }),
+  );
+});
