@@ -1,0 +1,104 @@
+import { SqliteEventStore } from '../../event-store/sqlite/sqlite-event-store';
+import { type Decider, type DomainEvent, reject } from '../domain/decider';
+import { CommandHandler, ConcurrencyConflict } from './command-handler';
+import { deterministicId, newEventId } from './event-ids';
+
+type CounterEvent = DomainEvent<'Incremented', { by: number }>;
+type CounterCommand = { type: 'Increment'; by: number; max: number };
+
+const counter: Decider<number, CounterCommand, CounterEvent> = {
+  initialState: 0,
+  evolve: (total, event) => total + event.data.by,
+  decide: (command, total) =>
+    total + command.by > command.max ? reject('conflict', 'over the maximum') : [{ type: 'Incremented', data: { by: command.by } }],
+};
+
+const context = () => ({ correlationId: 'c', causationId: newEventId() });
+
+describe('command handler', () => {
+  let store: SqliteEventStore;
+  beforeEach(() => {
+    store = SqliteEventStore.open({ filename: ':memory:' });
+  });
+  afterEach(() => store.close());
+
+  it('appends what the decider decides, with correlation, causation and schema version', async () => {
+    const handler = new CommandHandler(store);
+    const cause = context();
+    const result = await handler.handle(counter, 'Counter-1', { type: 'Increment', by: 2, max: 10 }, cause);
+    expect(result).toMatchObject({ accepted: true, state: 2, revision: 0 });
+    const [event] = await store.readStream('Counter-1');
+    expect(event).toMatchObject({ type: 'Incremented', data: { by: 2 }, metadata: { ...cause, schemaVersion: 1 } });
+  });
+
+  it('returns a rejection as a value and appends nothing', async () => {
+    const handler = new CommandHandler(store);
+    const result = await handler.handle(counter, 'Counter-1', { type: 'Increment', by: 11, max: 10 }, context());
+    expect(result).toMatchObject({ accepted: false, rejection: { code: 'conflict' } });
+    expect(await store.readStream('Counter-1')).toEqual([]);
+  });
+
+  it('keeps an invariant across racing commands from two handlers (two processes) on one stream', async () => {
+    const first = new CommandHandler(store, { maxRetries: 100 });
+    const second = new CommandHandler(store, { maxRetries: 100 });
+    const outcomes = await Promise.all(
+      Array.from({ length: 60 }, (_, n) =>
+        (n % 2 === 0 ? first : second).handle(counter, 'Counter-1', { type: 'Increment', by: 1, max: 25 }, context()),
+      ),
+    );
+    expect(outcomes.filter((outcome) => outcome.accepted)).toHaveLength(25);
+    expect(await store.readStream('Counter-1')).toHaveLength(25);
+  });
+
+  it('sees what another writer appended since it cached the stream', async () => {
+    const handler = new CommandHandler(store);
+    await handler.handle(counter, 'Counter-1', { type: 'Increment', by: 5, max: 10 }, context());
+    await store.append('Counter-1', [{ id: newEventId(), type: 'Incremented', data: { by: 5 } }], 0);
+    const result = await handler.handle(counter, 'Counter-1', { type: 'Increment', by: 1, max: 10 }, context());
+    expect(result).toMatchObject({ accepted: false, state: 10, revision: 1 });
+  });
+
+  it('gives up with a ConcurrencyConflict when the stream keeps changing', async () => {
+    const handler = new CommandHandler(store, { maxRetries: 2 });
+    const realAppend = store.append.bind(store);
+    let sneaked = 0;
+    store.append = async (stream, events, expected) => {
+      sneaked++;
+      await realAppend(stream, [{ id: newEventId(), type: 'Incremented', data: { by: 0 } }], 'any');
+      return realAppend(stream, events, expected);
+    };
+    await expect(handler.handle(counter, 'Counter-1', { type: 'Increment', by: 1, max: 10 }, context())).rejects.toBeInstanceOf(
+      ConcurrencyConflict,
+    );
+    expect(sneaked).toBe(3);
+  });
+
+  it('with deterministic ids, a redelivered cause writes nothing twice even through a cold cache', async () => {
+    const cause = { correlationId: 'c', causationId: newEventId(), deterministicIds: true };
+    const command = { type: 'Increment' as const, by: 1, max: 10 };
+    // A decider that always decides again, as one that forgot it had already acted would.
+    await new CommandHandler(store).handle(counter, 'Counter-1', command, cause);
+    const redelivered = await new CommandHandler(store).handle(
+      { ...counter, decide: (c) => [{ type: 'Incremented', data: { by: c.by } }] },
+      'Counter-1',
+      command,
+      cause,
+    );
+    expect(redelivered).toMatchObject({ accepted: true, events: [] });
+    expect(await store.readStream('Counter-1')).toHaveLength(1);
+  });
+});
+
+describe('deterministic ids', () => {
+  it('are the same for the same cause and key, different otherwise, and valid uuid v8', () => {
+    const cause = newEventId();
+    expect(deterministicId(cause, 'a')).toBe(deterministicId(cause, 'a'));
+    expect(deterministicId(cause, 'a')).not.toBe(deterministicId(cause, 'b'));
+    expect(deterministicId(cause, 'a')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+
+  it('keep the time prefix of a v7 cause, so they stay time-ordered', () => {
+    const cause = newEventId();
+    expect(deterministicId(cause, 'x').slice(0, 13)).toBe(cause.slice(0, 13));
+  });
+});

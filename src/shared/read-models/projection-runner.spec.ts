@@ -1,0 +1,79 @@
+import type Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import type { RecordedEvent } from '../../event-store/event-store.port';
+import { openDatabase } from '../../event-store/sqlite/open-database';
+import { SqliteEventStore } from '../../event-store/sqlite/sqlite-event-store';
+import { newEventId } from '../application/event-ids';
+import type { Projection } from './projection';
+import { ProjectionRunner } from './projection-runner';
+
+class TotalsProjection implements Projection {
+  readonly name = 'totals';
+  readonly category = 'Counter';
+  failOn: number | undefined;
+  setup(db: Database.Database) {
+    db.exec('CREATE TABLE IF NOT EXISTS totals (stream TEXT PRIMARY KEY, total INTEGER NOT NULL)');
+  }
+  apply(db: Database.Database, event: RecordedEvent) {
+    const { by } = event.data as { by: number };
+    db.prepare('INSERT INTO totals (stream, total) VALUES (?, ?) ON CONFLICT (stream) DO UPDATE SET total = total + excluded.total').run(
+      event.streamName,
+      by,
+    );
+    if (by === this.failOn) throw new Error('cannot apply');
+  }
+}
+
+const logger = pino({ level: 'silent' });
+const increment = (by: number) => [{ id: newEventId(), type: 'Incremented', data: { by } }];
+const total = (db: Database.Database) =>
+  (db.prepare("SELECT total FROM totals WHERE stream = 'Counter-1'").get() as { total: number } | undefined)?.total;
+
+describe('projection runner', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'projection-runner-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('applies the history and live events, and resumes from its checkpoint after a restart without applying anything twice', async () => {
+    const store = SqliteEventStore.open({ filename: join(dir, 'events.sqlite') });
+    const readModels = openDatabase({ filename: join(dir, 'read-models.sqlite') });
+    for (let n = 1; n <= 10; n++) await store.append('Counter-1', increment(n), 'any');
+    await store.append('Other-1', increment(1000), 'any');
+
+    const first = new ProjectionRunner(store, readModels, [new TotalsProjection()], logger);
+    first.start();
+    const live = await store.append('Counter-1', increment(100), 'any');
+    expect(await first.waitFor('totals', live.position)).toBe(true);
+    expect(total(readModels)).toBe(155);
+    await first.stop();
+
+    const later = await store.append('Counter-1', increment(1), 'any');
+    const second = new ProjectionRunner(store, readModels, [new TotalsProjection()], logger);
+    second.start();
+    expect(await second.waitFor('totals', later.position)).toBe(true);
+    expect(total(readModels)).toBe(156);
+    expect(await second.status()).toEqual([{ name: 'totals', position: later.position.toString(), lag: 0, status: 'live' }]);
+    await second.stop();
+    await store.close();
+    readModels.close();
+  });
+
+  it('commits a row change and its checkpoint together: a failing apply leaves neither', async () => {
+    const store = SqliteEventStore.open({ filename: ':memory:' });
+    const readModels = openDatabase({ filename: ':memory:' });
+    const projection = new TotalsProjection();
+    projection.failOn = 2;
+    await store.append('Counter-1', increment(1), 'any');
+    const failing = await store.append('Counter-1', increment(2), 'any');
+    const runner = new ProjectionRunner(store, readModels, [projection], logger);
+    runner.start();
+    expect(await runner.waitFor('totals', failing.position, 300)).toBe(false);
+    expect(total(readModels)).toBe(1);
+    const [status] = await runner.status();
+    expect(status).toMatchObject({ status: 'failed', lag: 1 });
+    await runner.stop();
+    await store.close();
+  });
+});
