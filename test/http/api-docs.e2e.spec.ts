@@ -1,0 +1,40 @@
+import { startTestSystem, type TestSystem } from '../support/test-system';
+
+describe('API documentation', () => {
+  let t: TestSystem;
+  beforeAll(async () => {
+    t = await startTestSystem();
+  });
+  afterAll(() => t.stop());
+
+  it('serves an OpenAPI 3 document generated from the routers, with every route of the system', async () => {
+    const response = await t.http().get('/api/openapi.json');
+    expect(response.status).toBe(200);
+    expect(response.body.openapi).toMatch(/^3\./);
+    const documented = Object.entries(response.body.paths as Record<string, Record<string, unknown>>).flatMap(([path, methods]) =>
+      Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
+    );
+    const served = t.system.routers.flatMap(({ router }) =>
+      router.stack.flatMap((layer) => {
+        const route = (layer as { route?: { path: string; methods: Record<string, boolean> } }).route;
+        if (route === undefined) return [];
+        return Object.keys(route.methods).map((method) => `${method.toUpperCase()} ${route.path.replace(/:(\w+)/g, '{$1}')}`);
+      }),
+    );
+    expect(served.length).toBeGreaterThan(0);
+    expect(documented.sort()).toEqual([...new Set(served)].sort());
+  });
+
+  it('describes the request schemas as the validators see them (unknown fields refused)', async () => {
+    const { body } = await t.http().get('/api/openapi.json');
+    expect(body.components.schemas.PlaceOrder.additionalProperties).toBe(false);
+    expect(body.components.schemas.PlaceOrder.properties.items.maxItems).toBe(50);
+  });
+
+  it('serves a page to read it at /api/docs', async () => {
+    const response = await t.http().get('/api/docs/').redirects(1);
+    expect(response.status).toBe(200);
+    expect(response.headers['content-type']).toMatch(/text\/html/);
+    expect(response.text).toContain('swagger-ui');
+  });
+});
