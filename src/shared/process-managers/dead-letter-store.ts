@@ -1,0 +1,86 @@
+import type Database from 'better-sqlite3';
+
+export interface DeadLetter {
+  readonly id: number;
+  readonly subscription: string;
+  readonly eventId: string;
+  readonly eventType: string;
+  readonly streamName: string;
+  readonly position: string;
+  readonly error: string;
+  readonly attempts: number;
+  readonly failedAt: string;
+}
+
+interface DeadLetterRow {
+  id: number;
+  subscription: string;
+  event_id: string;
+  event_type: string;
+  stream_name: string;
+  position: string;
+  error: string;
+  attempts: number;
+  failed_at: string;
+}
+
+const toDeadLetter = (row: DeadLetterRow): DeadLetter => ({
+  id: row.id,
+  subscription: row.subscription,
+  eventId: row.event_id,
+  eventType: row.event_type,
+  streamName: row.stream_name,
+  position: row.position,
+  error: row.error,
+  attempts: row.attempts,
+  failedAt: row.failed_at,
+});
+
+/** Messages that failed every retry, kept with their error until an operator replays them. */
+export class DeadLetterStore {
+  constructor(private readonly db: Database.Database) {
+    db.exec(`CREATE TABLE IF NOT EXISTS dead_letters (
+      id           INTEGER PRIMARY KEY,
+      subscription TEXT NOT NULL,
+      event_id     TEXT NOT NULL,
+      event_type   TEXT NOT NULL,
+      stream_name  TEXT NOT NULL,
+      position     TEXT NOT NULL,
+      error        TEXT NOT NULL,
+      attempts     INTEGER NOT NULL,
+      failed_at    TEXT NOT NULL,
+      UNIQUE (subscription, event_id)
+    )`);
+  }
+
+  add(letter: Omit<DeadLetter, 'id'>): void {
+    this.db
+      .prepare(
+        `INSERT INTO dead_letters (subscription, event_id, event_type, stream_name, position, error, attempts, failed_at)
+         VALUES (@subscription, @eventId, @eventType, @streamName, @position, @error, @attempts, @failedAt)
+         ON CONFLICT (subscription, event_id) DO UPDATE SET error = excluded.error, attempts = dead_letters.attempts + excluded.attempts, failed_at = excluded.failed_at`,
+      )
+      .run(letter);
+  }
+
+  list(): DeadLetter[] {
+    return (this.db.prepare('SELECT * FROM dead_letters ORDER BY id').all() as DeadLetterRow[]).map(toDeadLetter);
+  }
+
+  get(id: number): DeadLetter | undefined {
+    const row = this.db.prepare('SELECT * FROM dead_letters WHERE id = ?').get(id) as DeadLetterRow | undefined;
+    return row === undefined ? undefined : toDeadLetter(row);
+  }
+
+  remove(id: number): void {
+    this.db.prepare('DELETE FROM dead_letters WHERE id = ?').run(id);
+  }
+
+  countBySubscription(): Map<string, number> {
+    const rows = this.db.prepare('SELECT subscription, count(*) AS count FROM dead_letters GROUP BY subscription').all() as Array<{
+      subscription: string;
+      count: number;
+    }>;
+    return new Map(rows.map((row) => [row.subscription, row.count]));
+  }
+}

@@ -1,0 +1,119 @@
+import pino from 'pino';
+import type { RecordedEvent } from '../../event-store/event-store.port';
+import { openDatabase } from '../../event-store/sqlite/open-database';
+import { SqliteEventStore } from '../../event-store/sqlite/sqlite-event-store';
+import { newEventId } from '../application/event-ids';
+import { DeadLetterStore } from './dead-letter-store';
+import type { Reaction } from './reaction';
+import { ReactionRunner } from './reaction-runner';
+
+const logger = pino({ level: 'silent' });
+const eventually = async (probe: () => void, timeoutMs = 5000) => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return probe();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+};
+
+const append = (store: SqliteEventStore, stream: string, type: string, data: unknown = {}) =>
+  store.append(stream, [{ id: newEventId(), type, data }], 'any');
+
+describe('reaction runner', () => {
+  let store: SqliteEventStore;
+  let deadLetters: DeadLetterStore;
+  beforeEach(() => {
+    store = SqliteEventStore.open({ filename: ':memory:' });
+    deadLetters = new DeadLetterStore(openDatabase({ filename: ':memory:' }));
+  });
+  afterEach(() => store.close());
+
+  const reactionOf = (handle: (event: RecordedEvent) => Promise<void>, eventTypes = ['Happened']): Reaction => ({
+    name: 'test-reaction',
+    category: 'Thing',
+    eventTypes,
+    handle,
+  });
+
+  it('handles one stream in order while a slow stream does not hold up the others', async () => {
+    const handled: string[] = [];
+    let releaseSlow!: () => void;
+    const slow = new Promise<void>((resolve) => (releaseSlow = resolve));
+    const runner = new ReactionRunner(
+      store,
+      reactionOf(async (event) => {
+        const { n } = event.data as { n: number };
+        if (event.streamName === 'Thing-slow' && n === 0) await slow;
+        handled.push(`${event.streamName}:${n}`);
+      }),
+      deadLetters,
+      logger,
+    );
+    await append(store, 'Thing-slow', 'Happened', { n: 0 });
+    await append(store, 'Thing-slow', 'Happened', { n: 1 });
+    for (let n = 0; n < 5; n++) await append(store, 'Thing-fast', 'Happened', { n });
+    await runner.start();
+    await eventually(() => expect(handled).toEqual(['Thing-fast:0', 'Thing-fast:1', 'Thing-fast:2', 'Thing-fast:3', 'Thing-fast:4']));
+    // Nothing after the unfinished event may be checkpointed.
+    expect((await runner.status()).checkpoint).toBe('0');
+    releaseSlow();
+    await eventually(() => expect(handled.slice(5)).toEqual(['Thing-slow:0', 'Thing-slow:1']));
+    await runner.stop();
+    expect(await store.checkpoints.load('test-reaction')).toBe(7n);
+  });
+
+  it('resumes after its checkpoint on restart, and skips event types it does not handle', async () => {
+    const seen: number[] = [];
+    const reaction = reactionOf(async (event) => {
+      seen.push((event.data as { n: number }).n);
+    });
+    await append(store, 'Thing-1', 'Happened', { n: 1 });
+    await append(store, 'Thing-1', 'Ignored', { n: 2 });
+    const first = new ReactionRunner(store, reaction, deadLetters, logger);
+    await first.start();
+    await eventually(() => expect(first.caughtUp).toBe(true));
+    await first.stop();
+    await append(store, 'Thing-1', 'Happened', { n: 3 });
+    const second = new ReactionRunner(store, reaction, deadLetters, logger);
+    await second.start();
+    await eventually(() => expect(seen).toEqual([1, 3]));
+    await second.stop();
+  });
+
+  it('retries a failing handler 3 times with backoff, then dead-letters it and carries on; the letter can be replayed', async () => {
+    let attempts = 0;
+    let healed = false;
+    const seen: string[] = [];
+    const runner = new ReactionRunner(
+      store,
+      reactionOf(async (event) => {
+        if (event.streamName === 'Thing-bad' && !healed) {
+          attempts++;
+          throw new Error('downstream is down');
+        }
+        seen.push(event.streamName);
+      }),
+      deadLetters,
+      logger,
+      { baseDelayMs: 1 },
+    );
+    await append(store, 'Thing-bad', 'Happened');
+    await append(store, 'Thing-good', 'Happened');
+    await runner.start();
+    await eventually(() => expect(deadLetters.list()).toHaveLength(1));
+    expect(attempts).toBe(4);
+    await eventually(() => expect(seen).toEqual(['Thing-good']));
+    const [letter] = deadLetters.list();
+    expect(letter).toMatchObject({ subscription: 'test-reaction', streamName: 'Thing-bad', error: 'downstream is down', attempts: 4 });
+    expect(await runner.status()).toMatchObject({ retries: 3, deadLetters: 1, lag: 0 });
+
+    healed = true;
+    await runner.replay((await store.readEvent(letter!.eventId))!);
+    expect(seen).toEqual(['Thing-good', 'Thing-bad']);
+    await runner.stop();
+  });
+});
