@@ -3,7 +3,7 @@ import { ContainerModule } from 'inversify';
 import type { RunnableConfig } from '../../shared/config';
 import type { EventStore } from '../../event-store/event-store.port';
 import type { CommandHandler } from '../../shared/application/command-handler';
-import { SharedTokens } from '../../shared/tokens';
+import { type Clock, SharedTokens } from '../../shared/tokens';
 import { ordersRouter } from './api/orders.router';
 import { EventStoreProductCatalog } from './application/event-store-product-catalog';
 import { OrderCommands } from './application/order-commands';
@@ -16,7 +16,13 @@ import { OrdersProjection } from './read-models/orders.projection';
 export const ordersModule = new ContainerModule(({ bind }) => {
   bind(OrdersTokens.ProductCatalog).toDynamicValue(({ get }) => new EventStoreProductCatalog(get<EventStore>(SharedTokens.EventStore)));
   bind(OrdersTokens.OrderCommands).toDynamicValue(
-    ({ get }) => new OrderCommands(get<CommandHandler>(SharedTokens.CommandHandler), get<ProductCatalog>(OrdersTokens.ProductCatalog)),
+    ({ get }) =>
+      new OrderCommands(
+        get<CommandHandler>(SharedTokens.CommandHandler),
+        get<ProductCatalog>(OrdersTokens.ProductCatalog),
+        get<Clock>(SharedTokens.Clock),
+        get<RunnableConfig>(SharedTokens.Config).SAGA_TIMEOUT_MS,
+      ),
   );
   bind(OrdersTokens.OrderReader).toDynamicValue(({ get }) => new OrderReader(get<EventStore>(SharedTokens.EventStore)));
   bind(OrdersTokens.OrderListQuery).toDynamicValue(

@@ -79,7 +79,7 @@ describe('command handler', () => {
     // A decider that always decides again, as one that forgot it had already acted would.
     await new CommandHandler(store).handle(counter, 'Counter-1', command, cause);
     const redelivered = await new CommandHandler(store).handle(
-      { ...counter, decide: (c) => [{ type: 'Incremented', data: { by: c.by } }] },
+      { ...counter, decide: (c) => [{ type: 'Incremented' as const, data: { by: c.by } }] },
       'Counter-1',
       command,
       cause,

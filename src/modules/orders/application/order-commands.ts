@@ -5,6 +5,7 @@ import { reject, type Rejection } from '../../../shared/domain/decider';
 import { orderStream, type OrderEvent, type ShippingAddress } from '../contracts/order-events';
 import type { Order } from '../domain/order';
 import { type OrderCommand, orderDecider } from '../domain/order.decide';
+import type { Clock } from '../../../shared/tokens';
 import type { ProductCatalog } from './product-catalog.port';
 
 export interface PlaceOrderRequest {
@@ -39,6 +40,8 @@ export class OrderCommands {
   constructor(
     private readonly commands: CommandHandler,
     private readonly catalog: ProductCatalog,
+    private readonly clock: Clock,
+    private readonly sagaTimeoutMs: number,
   ) {}
 
   /**
@@ -64,6 +67,7 @@ export class OrderCommands {
       currency: entries.get(request.items[0]!.sku)!.currency,
       shippingAddress: request.shippingAddress,
       paymentToken: request.paymentMethod?.token ?? defaultPaymentToken,
+      paymentDueBy: new Date(this.clock().getTime() + this.sagaTimeoutMs).toISOString(),
       ...(idempotencyKey === undefined
         ? {}
         : { requestHash: createHash('sha256').update(canonical(request)).digest('hex') }),

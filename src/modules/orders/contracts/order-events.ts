@@ -34,6 +34,8 @@ export type OrderPlaced = DomainEvent<
     currency: string;
     shippingAddress: ShippingAddress;
     paymentMethod: { token: string };
+    /** When the order is cancelled (reason `timeout`) unless it is PAID by then: the saga's deadline, kept in the store. */
+    paymentDueBy: string;
     /** sha256 of the request, when it carried an Idempotency-Key: the same key with another body is refused. */
     requestHash?: string;
   }

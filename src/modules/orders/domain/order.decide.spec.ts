@@ -17,6 +17,7 @@ const place = (requestHash?: string): OrderCommand => ({
   currency: 'USD',
   shippingAddress: address,
   paymentToken: 'tok_visa',
+  paymentDueBy: '2026-11-22T10:00:30.000Z',
   ...(requestHash === undefined ? {} : { requestHash }),
 });
 
@@ -33,6 +34,7 @@ const placed = (requestHash?: string): OrderPlaced => ({
     currency: 'USD',
     shippingAddress: address,
     paymentMethod: { token: 'tok_visa' },
+    paymentDueBy: '2026-11-22T10:00:30.000Z',
     ...(requestHash === undefined ? {} : { requestHash }),
   },
 });

@@ -19,6 +19,7 @@ export type OrderCommand =
       readonly currency: string;
       readonly shippingAddress: ShippingAddress;
       readonly paymentToken: string;
+      readonly paymentDueBy: string;
       readonly requestHash?: string;
     }
   | { readonly type: 'ConfirmOrder' }
@@ -60,6 +61,7 @@ const place = (command: PlaceOrder, order: Order): Decision<OrderEvent> => {
         currency: command.currency,
         shippingAddress: command.shippingAddress,
         paymentMethod: { token: command.paymentToken },
+        paymentDueBy: command.paymentDueBy,
         ...(command.requestHash === undefined ? {} : { requestHash: command.requestHash }),
       },
     },

@@ -13,6 +13,7 @@ export type Order =
       readonly currency: string;
       readonly shippingAddress: ShippingAddress;
       readonly paymentToken: string;
+      readonly paymentDueBy: string;
       readonly requestHash?: string;
       readonly paymentId?: string;
       readonly shipmentId?: string;
@@ -30,7 +31,7 @@ const advance = (order: Order, changes: Partial<PlacedOrder>): Order =>
 export const evolveOrder = (order: Order, event: OrderEvent): Order => {
   switch (event.type) {
     case 'OrderPlaced': {
-      const { orderId, customerId, items, total, currency, shippingAddress, paymentMethod, requestHash } = event.data;
+      const { orderId, customerId, items, total, currency, shippingAddress, paymentMethod, paymentDueBy, requestHash } = event.data;
       return {
         status: 'PENDING',
         orderId,
@@ -40,6 +41,7 @@ export const evolveOrder = (order: Order, event: OrderEvent): Order => {
         currency,
         shippingAddress,
         paymentToken: paymentMethod.token,
+        paymentDueBy,
         ...(requestHash === undefined ? {} : { requestHash }),
       };
     }
