@@ -4,6 +4,8 @@ import type { Logger } from 'pino';
 import { createEventStore } from './event-store/create-event-store';
 import type { EventStore } from './event-store/event-store.port';
 import { ordersModule } from './modules/orders/orders.module';
+import { paymentsModule } from './modules/payments/payments.module';
+import { shipmentsModule } from './modules/shipments/shipments.module';
 import { CommandHandler } from './shared/application/command-handler';
 import type { RunnableConfig } from './shared/config';
 import type { ModuleRouter } from './shared/http/module-router';
@@ -17,7 +19,7 @@ import { type Clock, SharedTokens } from './shared/tokens';
 export type { RunnableConfig } from './shared/config';
 
 /** The modules of the system, each with the one container module that binds its parts. */
-const moduleContainers: readonly ContainerModule[] = [ordersModule];
+const moduleContainers: readonly ContainerModule[] = [ordersModule, paymentsModule, shipmentsModule];
 
 const sharedModule = (config: RunnableConfig, logger: Logger, eventStore: EventStore, clock: Clock): ContainerModule =>
   new ContainerModule(({ bind }) => {

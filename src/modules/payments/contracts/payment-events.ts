@@ -1,0 +1,25 @@
+import type { DomainEvent } from '../../../shared/domain/decider';
+
+export const paymentCategory = 'Payment';
+export const paymentStream = (paymentId: string): string => `${paymentCategory}-${paymentId}`;
+
+export type PaymentStatus = 'PROCESSED' | 'FAILED' | 'REFUNDED';
+
+/** Amounts are numbers with at most two decimals (computed from integer cents). */
+export type PaymentProcessed = DomainEvent<
+  'PaymentProcessed',
+  { orderId: string; paymentId: string; amount: number; transactionId: string }
+>;
+export type PaymentFailed = DomainEvent<'PaymentFailed', { orderId: string; paymentId: string; amount: number; reason: string }>;
+export type PaymentRefunded = DomainEvent<
+  'PaymentRefunded',
+  { orderId: string; paymentId: string; amount: number; reason: string; transactionId: string }
+>;
+
+export type PaymentEvent = PaymentProcessed | PaymentFailed | PaymentRefunded;
+
+export const paymentEventTypes = [
+  'PaymentProcessed',
+  'PaymentFailed',
+  'PaymentRefunded',
+] as const satisfies readonly PaymentEvent['type'][];
