@@ -1,0 +1,135 @@
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { type Request, type Response, Router } from 'express';
+import { requireAdmin } from '../../../shared/http/admin-auth';
+import { jsonBody } from '../../../shared/http/json-body';
+import type { ModuleRouter } from '../../../shared/http/module-router';
+import { adminSecurity, problemResponses } from '../../../shared/http/openapi-document';
+import { notFound } from '../../../shared/http/problem';
+import { rejectionProblem } from '../../../shared/http/rejection-problem';
+import { parseBody, parseParams, parseQuery } from '../../../shared/http/validate';
+import { z } from '../../../shared/http/zod-openapi';
+import type { ProjectionRunner } from '../../../shared/read-models/projection-runner';
+import type { ShipmentCommands, ShipmentOutcome } from '../application/shipment-commands';
+import { toShipmentView } from '../application/shipment-view';
+import type { ShipmentQuery } from '../read-models/shipment.query';
+import {
+  carrierEventBodySchema,
+  shipmentIdParamsSchema,
+  shipmentListQuerySchema,
+  shipmentListSchema,
+  shipmentSchema,
+  trackingNumberParamsSchema,
+  trackingNumberPattern,
+  uuidPattern,
+} from './shipment.schemas';
+
+export interface ShipmentsRouterParts {
+  readonly adminToken: string;
+  readonly commands: ShipmentCommands;
+  readonly query: ShipmentQuery;
+  readonly projections: Pick<ProjectionRunner, 'waitFor'>;
+}
+
+export const shipmentsRouter = ({ adminToken, commands, query, projections }: ShipmentsRouterParts): ModuleRouter => {
+  const router = Router();
+  const admin = requireAdmin(adminToken);
+
+  const shipmentIdOf = (request: Request): string => {
+    const { shipmentId } = parseParams(shipmentIdParamsSchema, request);
+    if (!uuidPattern.test(shipmentId)) throw notFound(`shipment ${shipmentId}`);
+    return shipmentId;
+  };
+
+  /** Answers from the command's state; first lets the read model catch up, so a GET that follows sees the change. */
+  const answer = async (response: Response, outcome: ShipmentOutcome) => {
+    if (!outcome.ok) throw rejectionProblem(outcome.rejection);
+    if (outcome.position !== undefined) await projections.waitFor('shipments', outcome.position);
+    response.json(toShipmentView(outcome.shipment));
+  };
+
+  router.get('/api/shipments', (request: Request, response: Response) => {
+    const { orderId } = parseQuery(shipmentListQuerySchema, request);
+    response.json({ items: query.byOrder(orderId) });
+  });
+
+  // Before `/api/shipments/:shipmentId`, which would take `track` for an id.
+  router.get('/api/shipments/track/:trackingNumber', (request: Request, response: Response) => {
+    const { trackingNumber } = parseParams(trackingNumberParamsSchema, request);
+    const normalised = trackingNumber.toUpperCase();
+    const shipment = trackingNumberPattern.test(normalised) ? query.byTrackingNumber(normalised) : undefined;
+    if (shipment === undefined) throw notFound(`tracking number ${trackingNumber}`);
+    response.json(shipment);
+  });
+
+  router.get('/api/shipments/:shipmentId', (request: Request, response: Response) => {
+    const shipmentId = shipmentIdOf(request);
+    const shipment = query.byId(shipmentId);
+    if (shipment === undefined) throw notFound(`shipment ${shipmentId}`);
+    response.json(shipment);
+  });
+
+  router.post('/api/shipments/:shipmentId/dispatch', admin, ...jsonBody(), async (request: Request, response: Response) => {
+    const shipmentId = shipmentIdOf(request);
+    parseBody(carrierEventBodySchema, request);
+    await answer(response, await commands.dispatch(shipmentId));
+  });
+
+  router.post('/api/shipments/:shipmentId/deliver', admin, ...jsonBody(), async (request: Request, response: Response) => {
+    const shipmentId = shipmentIdOf(request);
+    parseBody(carrierEventBodySchema, request);
+    await answer(response, await commands.deliver(shipmentId));
+  });
+
+  const registerOpenApi = (registry: OpenAPIRegistry) => {
+    const shipmentParams = z.object({ shipmentId: z.string().uuid() });
+    const shipmentResponse = (description: string) => ({
+      description,
+      content: { 'application/json': { schema: shipmentSchema } },
+    });
+    registry.registerPath({
+      method: 'get',
+      path: '/api/shipments',
+      summary: "Find an order's shipment",
+      request: { query: shipmentListQuerySchema },
+      responses: {
+        200: { description: "the order's shipment, once created", content: { 'application/json': { schema: shipmentListSchema } } },
+        ...problemResponses(400),
+      },
+    });
+    registry.registerPath({
+      method: 'get',
+      path: '/api/shipments/track/{trackingNumber}',
+      summary: 'Track a shipment by its tracking number',
+      request: { params: z.object({ trackingNumber: z.string().regex(trackingNumberPattern) }) },
+      responses: { 200: shipmentResponse('the shipment'), ...problemResponses(404) },
+    });
+    registry.registerPath({
+      method: 'get',
+      path: '/api/shipments/{shipmentId}',
+      summary: 'Get a shipment',
+      request: { params: shipmentParams },
+      responses: { 200: shipmentResponse('the shipment'), ...problemResponses(404) },
+    });
+    for (const [action, from, summary] of [
+      ['dispatch', 'CREATED', 'The carrier picked the shipment up'],
+      ['deliver', 'DISPATCHED', 'The carrier delivered the shipment'],
+    ] as const) {
+      registry.registerPath({
+        method: 'post',
+        path: `/api/shipments/{shipmentId}/${action}`,
+        summary: `${summary} (it must be ${from}); no body, or {}`,
+        security: adminSecurity,
+        request: {
+          params: shipmentParams,
+          body: { required: false, content: { 'application/json': { schema: carrierEventBodySchema } } },
+        },
+        responses: {
+          200: shipmentResponse('the shipment, changed'),
+          ...problemResponses(400, 401, 404, 409, 413, 415),
+        },
+      });
+    }
+  };
+
+  return { name: 'shipments', router, registerOpenApi };
+};

@@ -1,0 +1,92 @@
+import { createHash } from 'node:crypto';
+import type { CommandContext, CommandHandler, CommandResult } from '../../../shared/application/command-handler';
+import { deterministicId, newEventId } from '../../../shared/application/event-ids';
+import { reject, type Rejection } from '../../../shared/domain/decider';
+import type { Clock } from '../../../shared/tokens';
+import { type ShipmentEvent, shipmentStream } from '../contracts/shipment-events';
+import type { ExistingShipment, Shipment } from '../domain/shipment';
+import { type ShipmentCommand, shipmentDecider } from '../domain/shipment.decider';
+
+/** One shipment per order: its id derives from the order's, so creating it again finds the first. */
+export const shipmentIdFor = (orderId: string): string => deterministicId(orderId, 'shipment');
+
+const base32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+/** `TRK` and 12 base32 characters (60 bits) of sha256(shipmentId): the same shipment always gets the same number. */
+export const trackingNumberFor = (shipmentId: string): string => {
+  const digest = createHash('sha256').update(shipmentId).digest();
+  let bits = digest.readBigUInt64BE(0) >> 4n;
+  let characters = '';
+  for (let n = 0; n < 12; n++) {
+    characters = base32[Number(bits & 31n)]! + characters;
+    bits >>= 5n;
+  }
+  return `TRK${characters}`;
+};
+
+export type ShipmentOutcome =
+  | { readonly ok: true; readonly shipment: ExistingShipment; readonly position: bigint | undefined }
+  | { readonly ok: false; readonly rejection: Rejection };
+
+const outcome = (result: CommandResult<Shipment, ShipmentEvent>): ShipmentOutcome => {
+  if (!result.accepted) return { ok: false, rejection: result.rejection };
+  if (result.state.status === 'NONE') throw new Error('an accepted shipment command left no shipment');
+  return { ok: true, shipment: result.state, position: result.position };
+};
+
+/**
+ * The shipments module's commands: creating an order's shipment and cancelling it are the saga's;
+ * dispatching and delivering are the carrier's (the admin API). The time of each comes from the
+ * clock, here, and goes into the command. With a causation id (the event that caused the call),
+ * the ids of the events appended derive from it, so a redelivered cause appends nothing twice.
+ */
+export class ShipmentCommands {
+  constructor(
+    private readonly commands: CommandHandler,
+    private readonly clock: Clock,
+  ) {}
+
+  async create(orderId: string, causationId?: string): Promise<ShipmentOutcome> {
+    const shipmentId = shipmentIdFor(orderId);
+    const trackingNumber = trackingNumberFor(shipmentId);
+    const command: ShipmentCommand = { type: 'CreateShipment', shipmentId, orderId, trackingNumber, createdAt: this.now() };
+    return this.handle(shipmentId, command, orderId, causationId);
+  }
+
+  async dispatch(shipmentId: string, causationId?: string): Promise<ShipmentOutcome> {
+    return this.transition(shipmentId, { type: 'DispatchShipment', dispatchedAt: this.now() }, causationId);
+  }
+
+  async deliver(shipmentId: string, causationId?: string): Promise<ShipmentOutcome> {
+    return this.transition(shipmentId, { type: 'DeliverShipment', deliveredAt: this.now() }, causationId);
+  }
+
+  async cancel(shipmentId: string, reason: string, causationId?: string): Promise<ShipmentOutcome> {
+    return this.transition(shipmentId, { type: 'CancelShipment', reason, cancelledAt: this.now() }, causationId);
+  }
+
+  private async transition(shipmentId: string, command: ShipmentCommand, causationId: string | undefined): Promise<ShipmentOutcome> {
+    // The shipment's order id is the correlation id of what it appends; a shipment's order never changes.
+    const { state } = await this.commands.load(shipmentDecider, shipmentStream(shipmentId));
+    if (state.status === 'NONE') return { ok: false, rejection: reject('not_found', `shipment ${shipmentId} was not found`) };
+    return this.handle(shipmentId, command, state.orderId, causationId);
+  }
+
+  private async handle(
+    shipmentId: string,
+    command: ShipmentCommand,
+    orderId: string,
+    causationId: string | undefined,
+  ): Promise<ShipmentOutcome> {
+    const context: CommandContext = {
+      correlationId: orderId,
+      causationId: causationId ?? newEventId(),
+      deterministicIds: causationId !== undefined,
+    };
+    return outcome(await this.commands.handle(shipmentDecider, shipmentStream(shipmentId), command, context));
+  }
+
+  private now(): string {
+    return this.clock().toISOString();
+  }
+}

@@ -1,0 +1,28 @@
+import type { DomainEvent } from '../../../shared/domain/decider';
+
+export const shipmentCategory = 'Shipment';
+export const shipmentStream = (shipmentId: string): string => `${shipmentCategory}-${shipmentId}`;
+
+export type ShipmentStatus = 'CREATED' | 'DISPATCHED' | 'DELIVERED' | 'CANCELLED';
+
+/** Times are ISO 8601 strings, read from the clock by the application and passed in with the command. */
+export type ShipmentCreated = DomainEvent<
+  'ShipmentCreated',
+  { orderId: string; shipmentId: string; trackingNumber: string; createdAt: string }
+>;
+export type ShipmentDispatched = DomainEvent<'ShipmentDispatched', { orderId: string; shipmentId: string; dispatchedAt: string }>;
+export type ShipmentDelivered = DomainEvent<'ShipmentDelivered', { orderId: string; shipmentId: string; deliveredAt: string }>;
+/** A shipment created for an order that a cancel reached first: it is never dispatched. */
+export type ShipmentCancelled = DomainEvent<
+  'ShipmentCancelled',
+  { orderId: string; shipmentId: string; reason: string; cancelledAt: string }
+>;
+
+export type ShipmentEvent = ShipmentCreated | ShipmentDispatched | ShipmentDelivered | ShipmentCancelled;
+
+export const shipmentEventTypes = [
+  'ShipmentCreated',
+  'ShipmentDispatched',
+  'ShipmentDelivered',
+  'ShipmentCancelled',
+] as const satisfies readonly ShipmentEvent['type'][];

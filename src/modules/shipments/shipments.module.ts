@@ -1,0 +1,29 @@
+import type Database from 'better-sqlite3';
+import { ContainerModule } from 'inversify';
+import type { CommandHandler } from '../../shared/application/command-handler';
+import type { RunnableConfig } from '../../shared/config';
+import type { ProjectionRunner } from '../../shared/read-models/projection-runner';
+import { type Clock, SharedTokens } from '../../shared/tokens';
+import { shipmentsRouter } from './api/shipments.router';
+import { ShipmentCommands } from './application/shipment-commands';
+import { ShipmentQuery } from './read-models/shipment.query';
+import { ShipmentsProjection } from './read-models/shipments.projection';
+import { ShipmentsTokens } from './shipments.tokens';
+
+export const shipmentsModule = new ContainerModule(({ bind }) => {
+  bind(ShipmentsTokens.ShipmentCommands).toDynamicValue(
+    ({ get }) => new ShipmentCommands(get<CommandHandler>(SharedTokens.CommandHandler), get<Clock>(SharedTokens.Clock)),
+  );
+  bind(ShipmentsTokens.ShipmentQuery).toDynamicValue(
+    ({ get }) => new ShipmentQuery(get<Database.Database>(SharedTokens.ReadModelDatabase)),
+  );
+  bind(SharedTokens.Projections).toConstantValue(new ShipmentsProjection());
+  bind(SharedTokens.HttpRouters).toDynamicValue(({ get }) =>
+    shipmentsRouter({
+      adminToken: get<RunnableConfig>(SharedTokens.Config).ADMIN_TOKEN,
+      commands: get(ShipmentsTokens.ShipmentCommands),
+      query: get(ShipmentsTokens.ShipmentQuery),
+      projections: get<ProjectionRunner>(SharedTokens.ProjectionRunner),
+    }),
+  );
+});
