@@ -3,6 +3,7 @@ import { Container, ContainerModule } from 'inversify';
 import type { Logger } from 'pino';
 import { createEventStore } from './event-store/create-event-store';
 import type { EventStore } from './event-store/event-store.port';
+import { adminRouter } from './http/admin.router';
 import { ordersModule } from './modules/orders/orders.module';
 import { paymentsModule } from './modules/payments/payments.module';
 import { shipmentsModule } from './modules/shipments/shipments.module';
@@ -13,8 +14,11 @@ import { createLogger } from './shared/logger';
 import type { Projection } from './shared/read-models/projection';
 import { ProjectionRunner } from './shared/read-models/projection-runner';
 import { openReadModelDatabase } from './shared/read-models/read-model-database';
+import { DeadLetterStore } from './shared/process-managers/dead-letter-store';
+import type { Reaction } from './shared/process-managers/reaction';
+import { ReactionSupervisor } from './shared/process-managers/reaction-supervisor';
 import { Readiness } from './shared/readiness';
-import { type Clock, SharedTokens } from './shared/tokens';
+import { type BackgroundService, type Clock, SharedTokens } from './shared/tokens';
 
 export type { RunnableConfig } from './shared/config';
 
@@ -38,9 +42,24 @@ const sharedModule = (config: RunnableConfig, logger: Logger, eventStore: EventS
           logger,
         ),
     );
-    bind(SharedTokens.Readiness).toDynamicValue(() => {
+    bind(SharedTokens.ReactionSupervisor).toDynamicValue(
+      ({ get, getAll }) =>
+        new ReactionSupervisor(
+          eventStore,
+          getAll<Reaction>(SharedTokens.Reactions, { optional: true }),
+          new DeadLetterStore(get<Database.Database>(SharedTokens.ReadModelDatabase)),
+          logger,
+          (reaction) => ({ maxInFlight: reaction.maxInFlight ?? 256, baseDelayMs: config.RETRY_BASE_DELAY_MS }),
+        ),
+    );
+    bind(SharedTokens.HttpRouters).toDynamicValue(({ get }) =>
+      adminRouter(config.ADMIN_TOKEN, get(SharedTokens.ReactionSupervisor), get(SharedTokens.ProjectionRunner)),
+    );
+    bind(SharedTokens.Readiness).toDynamicValue(({ get }) => {
       const readiness = new Readiness();
+      const supervisor = get<ReactionSupervisor>(SharedTokens.ReactionSupervisor);
       readiness.register('event store', () => eventStore.ping());
+      readiness.register('subscriptions', () => supervisor.assertCaughtUp());
       return readiness;
     });
   });
@@ -53,8 +72,9 @@ export interface System {
   readonly readiness: Readiness;
   readonly routers: readonly ModuleRouter[];
   readonly projections: ProjectionRunner;
-  /** Starts the read models (and, later, the process managers). */
-  start(): void;
+  readonly reactions: ReactionSupervisor;
+  /** Starts the read models, the process managers and the background services. */
+  start(): Promise<void>;
   /** Stops the background work after its current event, then closes the databases. */
   stop(): Promise<void>;
 }
@@ -76,6 +96,8 @@ export const composeSystem = async (config: RunnableConfig, options: ComposeOpti
     ...(options.modules ?? moduleContainers),
   );
   const projections = container.get<ProjectionRunner>(SharedTokens.ProjectionRunner);
+  const reactions = container.get<ReactionSupervisor>(SharedTokens.ReactionSupervisor);
+  const services = container.getAll<BackgroundService>(SharedTokens.BackgroundServices, { optional: true });
   const readModels = container.get<Database.Database>(SharedTokens.ReadModelDatabase);
   let stopping: Promise<void> | undefined;
   return {
@@ -86,9 +108,16 @@ export const composeSystem = async (config: RunnableConfig, options: ComposeOpti
     readiness: container.get<Readiness>(SharedTokens.Readiness),
     routers: container.getAll<ModuleRouter>(SharedTokens.HttpRouters, { optional: true }),
     projections,
-    start: () => projections.start(),
+    reactions,
+    start: async () => {
+      projections.start();
+      await reactions.start();
+      for (const service of services) service.start();
+    },
     stop: () =>
       (stopping ??= (async () => {
+        await Promise.all(services.map((service) => service.stop()));
+        await reactions.stop();
         await projections.stop();
         await eventStore.close();
         readModels.close();

@@ -12,7 +12,6 @@ export interface RunningServer {
 
 export const startServer = async (system: System, port = system.config.PORT): Promise<RunningServer> => {
   const app = createApp(system);
-  system.start();
   const server = createServer(app);
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {
@@ -20,6 +19,7 @@ export const startServer = async (system: System, port = system.config.PORT): Pr
     server.listen(port, '0.0.0.0', () => resolve());
   });
   const { port: boundPort } = server.address() as AddressInfo;
+  await system.start();
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {

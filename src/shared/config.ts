@@ -30,6 +30,8 @@ export const configSchema = z
     SAGA_TIMEOUT_MS: milliseconds.default(30000),
     SHIPMENT_AUTO_DISPATCH_MS: optionalMilliseconds,
     SHIPMENT_AUTO_DELIVER_MS: optionalMilliseconds,
+    /** First backoff of a failing process-manager handler; it doubles on each of the 3 retries. */
+    RETRY_BASE_DELAY_MS: milliseconds.default(100),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .refine((env) => env.EVENT_STORE !== 'eventstoredb' || env.EVENTSTORE_CONNECTION_STRING !== undefined, {

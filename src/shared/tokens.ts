@@ -9,6 +9,11 @@ export const SharedTokens = {
   /** Multi-bound: every module binds its read models here. */
   Projections: Symbol.for('shared.Projections'),
   ProjectionRunner: Symbol.for('shared.ProjectionRunner'),
+  /** Multi-bound: every module binds here the reactions (process managers) by which it follows the others. */
+  Reactions: Symbol.for('shared.Reactions'),
+  ReactionSupervisor: Symbol.for('shared.ReactionSupervisor'),
+  /** Multi-bound: background work with a start and a stop, e.g. the saga's deadline watcher. */
+  BackgroundServices: Symbol.for('shared.BackgroundServices'),
   Readiness: Symbol.for('shared.Readiness'),
   /** Multi-bound: every module binds its router here. */
   HttpRouters: Symbol.for('shared.HttpRouters'),
@@ -16,3 +21,9 @@ export const SharedTokens = {
 
 /** The current time; passed into commands so that the domain never reads a clock. */
 export type Clock = () => Date;
+
+export interface BackgroundService {
+  readonly name: string;
+  start(): void;
+  stop(): Promise<void>;
+}

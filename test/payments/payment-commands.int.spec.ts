@@ -1,6 +1,7 @@
 import { createEventStore } from '../../src/event-store/create-event-store';
 import type { EventStore } from '../../src/event-store/event-store.port';
-import { PaymentCommands, paymentIdFor } from '../../src/modules/payments/application/payment-commands';
+import { PaymentCommands } from '../../src/modules/payments/application/payment-commands';
+import { paymentIdFor } from '../../src/modules/payments/contracts/payment-events';
 import { declineDraw, SimulatedPaymentGateway } from '../../src/modules/payments/application/simulated-payment-gateway';
 import { paymentStream } from '../../src/modules/payments/contracts/payment-events';
 import type { RecordedPayment } from '../../src/modules/payments/domain/payment';

@@ -2,11 +2,10 @@ import { createEventStore } from '../../src/event-store/create-event-store';
 import type { EventStore } from '../../src/event-store/event-store.port';
 import {
   ShipmentCommands,
-  shipmentIdFor,
   type ShipmentOutcome,
   trackingNumberFor,
 } from '../../src/modules/shipments/application/shipment-commands';
-import { shipmentStream } from '../../src/modules/shipments/contracts/shipment-events';
+import { shipmentIdFor, shipmentStream } from '../../src/modules/shipments/contracts/shipment-events';
 import { CommandHandler } from '../../src/shared/application/command-handler';
 import { loadConfig } from '../../src/shared/config';
 

@@ -29,7 +29,7 @@ export const startTestSystem = async (
     ADMIN_TOKEN: adminToken,
   };
   const system = await composeSystem(config, { logger: pino({ level: 'silent' }), ...options });
-  system.start();
+  await system.start();
   const app = createApp(system);
   return {
     system,

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { ContainerModule } from 'inversify';
+import type { Logger } from 'pino';
 import type { RunnableConfig } from '../../shared/config';
 import type { EventStore } from '../../event-store/event-store.port';
 import type { CommandHandler } from '../../shared/application/command-handler';
@@ -8,10 +9,13 @@ import { ordersRouter } from './api/orders.router';
 import { EventStoreProductCatalog } from './application/event-store-product-catalog';
 import { OrderCommands } from './application/order-commands';
 import { OrderReader } from './application/order-reader';
+import { ordersOnInventory, ordersOnPayments, ordersOnShipments } from './application/orders-saga.reactions';
+import { PaymentDeadlineWatcher } from './application/payment-deadline-watcher';
 import type { ProductCatalog } from './application/product-catalog.port';
 import { OrdersTokens } from './orders.tokens';
 import { OrderListQuery } from './read-models/order-list.query';
 import { OrdersProjection } from './read-models/orders.projection';
+import { DueDeadlines, PaymentDeadlinesProjection } from './read-models/payment-deadlines.projection';
 
 export const ordersModule = new ContainerModule(({ bind }) => {
   bind(OrdersTokens.ProductCatalog).toDynamicValue(({ get }) => new EventStoreProductCatalog(get<EventStore>(SharedTokens.EventStore)));
@@ -29,6 +33,20 @@ export const ordersModule = new ContainerModule(({ bind }) => {
     ({ get }) => new OrderListQuery(get<Database.Database>(SharedTokens.ReadModelDatabase)),
   );
   bind(SharedTokens.Projections).toConstantValue(new OrdersProjection());
+  bind(SharedTokens.Projections).toConstantValue(new PaymentDeadlinesProjection());
+  bind(SharedTokens.Reactions).toDynamicValue(({ get }) => ordersOnInventory(get(OrdersTokens.OrderCommands)));
+  bind(SharedTokens.Reactions).toDynamicValue(({ get }) => ordersOnPayments(get(OrdersTokens.OrderCommands)));
+  bind(SharedTokens.Reactions).toDynamicValue(({ get }) => ordersOnShipments(get(OrdersTokens.OrderCommands)));
+  bind(SharedTokens.BackgroundServices).toDynamicValue(({ get }) => {
+    const timeoutMs = get<RunnableConfig>(SharedTokens.Config).SAGA_TIMEOUT_MS;
+    return new PaymentDeadlineWatcher(
+      get(OrdersTokens.OrderCommands),
+      new DueDeadlines(get<Database.Database>(SharedTokens.ReadModelDatabase)),
+      get<Clock>(SharedTokens.Clock),
+      Math.min(1000, Math.max(20, Math.floor(timeoutMs / 10))),
+      get<Logger>(SharedTokens.Logger),
+    );
+  });
   bind(SharedTokens.HttpRouters).toDynamicValue(({ get }) =>
     ordersRouter({
       adminToken: get<RunnableConfig>(SharedTokens.Config).ADMIN_TOKEN,

@@ -1,10 +1,12 @@
 import type Database from 'better-sqlite3';
 import { ContainerModule } from 'inversify';
+import type { EventStore } from '../../event-store/event-store.port';
 import type { CommandHandler } from '../../shared/application/command-handler';
 import type { RunnableConfig } from '../../shared/config';
 import { SharedTokens } from '../../shared/tokens';
 import { paymentsRouter } from './api/payments.router';
 import { PaymentCommands } from './application/payment-commands';
+import { paymentsOnOrders } from './application/payments-on-orders.reaction';
 import type { PaymentGateway } from './application/payment-gateway.port';
 import { SimulatedPaymentGateway } from './application/simulated-payment-gateway';
 import { PaymentsTokens } from './payments.tokens';
@@ -21,6 +23,9 @@ export const paymentsModule = new ContainerModule(({ bind }) => {
   );
   bind(PaymentsTokens.PaymentQuery).toDynamicValue(({ get }) => new PaymentQuery(get<Database.Database>(SharedTokens.ReadModelDatabase)));
   bind(SharedTokens.Projections).toConstantValue(new PaymentsProjection());
+  bind(SharedTokens.Reactions).toDynamicValue(({ get }) =>
+    paymentsOnOrders(get(PaymentsTokens.PaymentCommands), get<EventStore>(SharedTokens.EventStore)),
+  );
   bind(SharedTokens.HttpRouters).toDynamicValue(({ get }) =>
     paymentsRouter({
       adminToken: get<RunnableConfig>(SharedTokens.Config).ADMIN_TOKEN,

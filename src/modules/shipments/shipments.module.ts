@@ -5,7 +5,9 @@ import type { RunnableConfig } from '../../shared/config';
 import type { ProjectionRunner } from '../../shared/read-models/projection-runner';
 import { type Clock, SharedTokens } from '../../shared/tokens';
 import { shipmentsRouter } from './api/shipments.router';
+import { carrierSimulation } from './application/carrier-simulation.reaction';
 import { ShipmentCommands } from './application/shipment-commands';
+import { shipmentsOnOrders } from './application/shipments-on-orders.reaction';
 import { ShipmentQuery } from './read-models/shipment.query';
 import { ShipmentsProjection } from './read-models/shipments.projection';
 import { ShipmentsTokens } from './shipments.tokens';
@@ -18,6 +20,15 @@ export const shipmentsModule = new ContainerModule(({ bind }) => {
     ({ get }) => new ShipmentQuery(get<Database.Database>(SharedTokens.ReadModelDatabase)),
   );
   bind(SharedTokens.Projections).toConstantValue(new ShipmentsProjection());
+  bind(SharedTokens.Reactions).toDynamicValue(({ get }) => shipmentsOnOrders(get(ShipmentsTokens.ShipmentCommands)));
+  bind(SharedTokens.Reactions).toDynamicValue(({ get }) => {
+    const config = get<RunnableConfig>(SharedTokens.Config);
+    return carrierSimulation(
+      get(ShipmentsTokens.ShipmentCommands),
+      { dispatchAfterMs: config.SHIPMENT_AUTO_DISPATCH_MS, deliverAfterMs: config.SHIPMENT_AUTO_DELIVER_MS },
+      get<Clock>(SharedTokens.Clock),
+    );
+  });
   bind(SharedTokens.HttpRouters).toDynamicValue(({ get }) =>
     shipmentsRouter({
       adminToken: get<RunnableConfig>(SharedTokens.Config).ADMIN_TOKEN,

@@ -12,4 +12,6 @@ export interface Reaction {
   /** The event types it acts on; others only move its checkpoint. */
   readonly eventTypes: readonly string[];
   handle(event: RecordedEvent): Promise<void>;
+  /** How many events it may have in hand at once across streams (more for a reaction that waits, like a carrier simulation). */
+  readonly maxInFlight?: number;
 }

@@ -84,6 +84,15 @@ export class OrderCommands {
     return this.step(orderId, { type: 'CancelOrder', reason }, { correlationId: orderId, causationId });
   }
 
+  /** Cancels an order whose payment deadline passed; asked again, it appends nothing twice. */
+  async timeOut(orderId: string): Promise<Outcome> {
+    return this.step(
+      orderId,
+      { type: 'CancelOrder', reason: 'timeout' },
+      { correlationId: orderId, causationId: deterministicId(orderId, 'payment-deadline'), deterministicIds: true },
+    );
+  }
+
   /** A step of the saga, caused by an event: redelivering the event appends nothing twice. */
   async step(orderId: string, command: OrderCommand, context: CommandContext): Promise<Outcome> {
     return outcome(orderId, await this.commands.handle(orderDecider, orderStream(orderId), command, context));

@@ -1,15 +1,12 @@
 import type { CommandContext, CommandHandler, CommandResult } from '../../../shared/application/command-handler';
-import { deterministicId, newEventId } from '../../../shared/application/event-ids';
+import { newEventId } from '../../../shared/application/event-ids';
 import { KeyedQueue } from '../../../shared/application/keyed-queue';
 import { isRejection, reject, type Rejection } from '../../../shared/domain/decider';
 import { hasAtMostTwoDecimals, toCents } from '../../../shared/domain/money';
-import { type PaymentEvent, paymentStream } from '../contracts/payment-events';
+import { type PaymentEvent, paymentIdFor, paymentStream } from '../contracts/payment-events';
 import type { Payment, RecordedPayment } from '../domain/payment';
 import { chargeRefusal, paymentDecider } from '../domain/payment.decider';
 import type { PaymentGateway } from './payment-gateway.port';
-
-/** One payment per order: its id derives from the order's, so a second charge for the order finds the first. */
-export const paymentIdFor = (orderId: string): string => deterministicId(orderId, 'payment');
 
 export interface ProcessPaymentRequest {
   readonly orderId: string;

@@ -1,14 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { CommandContext, CommandHandler, CommandResult } from '../../../shared/application/command-handler';
-import { deterministicId, newEventId } from '../../../shared/application/event-ids';
+import { newEventId } from '../../../shared/application/event-ids';
 import { reject, type Rejection } from '../../../shared/domain/decider';
 import type { Clock } from '../../../shared/tokens';
-import { type ShipmentEvent, shipmentStream } from '../contracts/shipment-events';
+import { type ShipmentEvent, shipmentIdFor, shipmentStream } from '../contracts/shipment-events';
 import type { ExistingShipment, Shipment } from '../domain/shipment';
 import { type ShipmentCommand, shipmentDecider } from '../domain/shipment.decider';
-
-/** One shipment per order: its id derives from the order's, so creating it again finds the first. */
-export const shipmentIdFor = (orderId: string): string => deterministicId(orderId, 'shipment');
 
 const base32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 

@@ -1,7 +1,11 @@
+import { deterministicId } from '../../../shared/application/event-ids';
 import type { DomainEvent } from '../../../shared/domain/decider';
 
 export const shipmentCategory = 'Shipment';
 export const shipmentStream = (shipmentId: string): string => `${shipmentCategory}-${shipmentId}`;
+
+/** One shipment per order: its id derives from the order's, so creating it again finds the first. */
+export const shipmentIdFor = (orderId: string): string => deterministicId(orderId, 'shipment');
 
 export type ShipmentStatus = 'CREATED' | 'DISPATCHED' | 'DELIVERED' | 'CANCELLED';
 

@@ -1,0 +1,102 @@
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { type Request, type Response, Router } from 'express';
+import { requireAdmin } from '../shared/http/admin-auth';
+import type { ModuleRouter } from '../shared/http/module-router';
+import { adminSecurity, problemResponses } from '../shared/http/openapi-document';
+import { conflict, notFound } from '../shared/http/problem';
+import { z } from '../shared/http/zod-openapi';
+import type { ReactionSupervisor } from '../shared/process-managers/reaction-supervisor';
+import type { ProjectionRunner } from '../shared/read-models/projection-runner';
+
+const subscriptionSchema = z
+  .object({ name: z.string(), checkpoint: z.string(), lag: z.number().int(), retries: z.number().int(), deadLetters: z.number().int() })
+  .openapi('Subscription');
+const deadLetterSchema = z
+  .object({
+    id: z.number().int(),
+    subscription: z.string(),
+    eventId: z.string(),
+    eventType: z.string(),
+    streamName: z.string(),
+    position: z.string(),
+    error: z.string(),
+    attempts: z.number().int(),
+    failedAt: z.string(),
+  })
+  .openapi('DeadLetter');
+const projectionSchema = z
+  .object({ name: z.string(), position: z.string(), lag: z.number().int(), status: z.string() })
+  .openapi('ProjectionStatus');
+const deadLetterParams = z.object({ id: z.coerce.number().int().min(1) });
+
+/** Operators' view of the background work: process managers, their dead letters, the read models. */
+export const adminRouter = (adminToken: string, reactions: ReactionSupervisor, projections: ProjectionRunner): ModuleRouter => {
+  const router = Router();
+  const admin = requireAdmin(adminToken);
+
+  router.get('/api/admin/subscriptions', admin, async (_request: Request, response: Response) => {
+    const items = (await reactions.status()).map(({ name, checkpoint, lag, retries, deadLetters }) => ({
+      name,
+      checkpoint,
+      lag,
+      retries,
+      deadLetters,
+    }));
+    response.json({ items });
+  });
+
+  router.get('/api/admin/dead-letters', admin, (_request: Request, response: Response) => {
+    response.json({ items: reactions.listDeadLetters() });
+  });
+
+  router.post('/api/admin/dead-letters/:id/retry', admin, async (request: Request, response: Response) => {
+    const parsed = deadLetterParams.safeParse(request.params);
+    if (!parsed.success) throw notFound(`dead letter ${String(request.params.id)}`);
+    const outcome = await reactions.replay(parsed.data.id);
+    if (outcome === 'not_found') throw notFound(`dead letter ${parsed.data.id}`);
+    if (outcome !== 'replayed') throw conflict(`the retry failed again: ${outcome.failed}`);
+    response.status(202).json({ id: parsed.data.id, status: 'replayed' });
+  });
+
+  router.get('/api/admin/projections', admin, async (_request: Request, response: Response) => {
+    response.json({ items: await projections.status() });
+  });
+
+  const registerOpenApi = (registry: OpenAPIRegistry) => {
+    const list = (schema: z.ZodType, description: string) => ({
+      200: { description, content: { 'application/json': { schema: z.object({ items: z.array(schema) }) } } },
+      ...problemResponses(401),
+    });
+    registry.registerPath({
+      method: 'get',
+      path: '/api/admin/subscriptions',
+      summary: "Each process manager's checkpoint, lag, retries and dead letters",
+      security: adminSecurity,
+      responses: list(subscriptionSchema, 'the subscriptions'),
+    });
+    registry.registerPath({
+      method: 'get',
+      path: '/api/admin/dead-letters',
+      summary: 'Messages that failed all their retries, with the error',
+      security: adminSecurity,
+      responses: list(deadLetterSchema, 'the dead letters'),
+    });
+    registry.registerPath({
+      method: 'post',
+      path: '/api/admin/dead-letters/{id}/retry',
+      summary: "Run a dead letter's event through its handler again; removed from the list when it succeeds",
+      security: adminSecurity,
+      request: { params: z.object({ id: z.number().int() }) },
+      responses: { 202: { description: 'replayed' }, ...problemResponses(401, 404, 409) },
+    });
+    registry.registerPath({
+      method: 'get',
+      path: '/api/admin/projections',
+      summary: 'Each read model: position, lag, status',
+      security: adminSecurity,
+      responses: list(projectionSchema, 'the read models'),
+    });
+  };
+
+  return { name: 'admin', router, registerOpenApi };
+};
