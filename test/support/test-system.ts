@@ -22,14 +22,14 @@ export interface TestSystem {
 /** The whole system on an in-memory store, read models running, served through supertest. */
 export const startTestSystem = async (
   environment: Record<string, string> = {},
-  options: ComposeOptions = {},
+  options: ComposeOptions & { readonly autoStart?: boolean } = {},
 ): Promise<TestSystem> => {
   const config: RunnableConfig = {
     ...loadConfig({ EVENT_STORE: 'memory', LOG_LEVEL: 'silent', ...environment }),
     ADMIN_TOKEN: adminToken,
   };
   const system = await composeSystem(config, { logger: pino({ level: 'silent' }), ...options });
-  await system.start();
+  if (options.autoStart !== false) await system.start();
   const app = createApp(system);
   return {
     system,

@@ -9,6 +9,7 @@ import { ordersRouter } from './api/orders.router';
 import { EventStoreProductCatalog } from './application/event-store-product-catalog';
 import { OrderCommands } from './application/order-commands';
 import { OrderReader } from './application/order-reader';
+import { OrderSagaView } from './application/order-saga-view';
 import { ordersOnInventory, ordersOnPayments, ordersOnShipments } from './application/orders-saga.reactions';
 import { PaymentDeadlineWatcher } from './application/payment-deadline-watcher';
 import type { ProductCatalog } from './application/product-catalog.port';
@@ -53,6 +54,7 @@ export const ordersModule = new ContainerModule(({ bind }) => {
       commands: get(OrdersTokens.OrderCommands),
       reader: get(OrdersTokens.OrderReader),
       list: get(OrdersTokens.OrderListQuery),
+      saga: new OrderSagaView(get<EventStore>(SharedTokens.EventStore)),
     }),
   );
 });

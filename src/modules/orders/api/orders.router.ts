@@ -10,6 +10,7 @@ import { parseBody, parseQuery } from '../../../shared/http/validate';
 import { z } from '../../../shared/http/zod-openapi';
 import type { OrderCommands, Outcome } from '../application/order-commands';
 import type { OrderReader, ReadOrder } from '../application/order-reader';
+import type { OrderSagaView } from '../application/order-saga-view';
 import type { OrderListQuery } from '../read-models/order-list.query';
 import {
   cancelOrderBodySchema,
@@ -26,13 +27,14 @@ export interface OrdersRouterParts {
   readonly commands: OrderCommands;
   readonly reader: OrderReader;
   readonly list: OrderListQuery;
+  readonly saga: OrderSagaView;
 }
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const etagOf = (read: ReadOrder) => `"${read.revision}"`;
 
-export const ordersRouter = ({ adminToken, commands, reader, list }: OrdersRouterParts): ModuleRouter => {
+export const ordersRouter = ({ adminToken, commands, reader, list, saga }: OrdersRouterParts): ModuleRouter => {
   const router = Router();
 
   const readOrThrow = async (orderId: string): Promise<ReadOrder> => {
@@ -69,6 +71,13 @@ export const ordersRouter = ({ adminToken, commands, reader, list }: OrdersRoute
       return;
     }
     response.setHeader('ETag', etagOf(read)).json(read.view);
+  });
+
+  router.get('/api/orders/:orderId/saga', requireAdmin(adminToken), async (request: Request, response: Response) => {
+    const { orderId } = orderIdParamsSchema.parse(request.params);
+    const view = uuidPattern.test(orderId) ? await saga.read(orderId) : undefined;
+    if (view === undefined) throw notFound(`order ${orderId}`);
+    response.json(view);
   });
 
   router.post('/api/orders/:orderId/cancel', ...jsonBody(), async (request: Request, response: Response) => {
@@ -113,6 +122,34 @@ export const ordersRouter = ({ adminToken, commands, reader, list }: OrdersRoute
         200: { description: 'the order', content: { 'application/json': { schema: orderSchema } } },
         304: { description: 'not modified since the If-None-Match version' },
         ...problemResponses(404),
+      },
+    });
+    const stepStatus = z.enum(['pending', 'completed', 'failed', 'compensated']);
+    registry.registerPath({
+      method: 'get',
+      path: '/api/orders/{orderId}/saga',
+      summary: "The process manager's state of the order, built from the events of its life",
+      security: adminSecurity,
+      request: { params: orderParams },
+      responses: {
+        200: {
+          description: 'steps, deadline, compensations sent, and the events so far',
+          content: {
+            'application/json': {
+              schema: z
+                .object({
+                  orderId: z.string(),
+                  status: orderSchema.shape.status,
+                  steps: z.object({ inventory: stepStatus, payment: stepStatus, shipping: stepStatus }),
+                  deadline: z.string(),
+                  compensations: z.array(z.object({ type: z.string(), at: z.string() })),
+                  history: z.array(z.object({ type: z.string(), stream: z.string(), position: z.string(), at: z.string() })),
+                })
+                .openapi('OrderSaga'),
+            },
+          },
+        },
+        ...problemResponses(401, 404),
       },
     });
     registry.registerPath({
