@@ -196,13 +196,13 @@ export class SqliteEventStore implements EventStore {
   ): AppendResult {
     if (stored.stream !== stream) throw new DuplicateEventId(events[0]!.id, stored.stream);
     const rows = this.statements.streamForwards.all(stream, stored.revision, events.length);
-    const same = rows.length === events.length && rows.every((row, index) => row.id === events[index]!.id);
+    const same = rows.length === events.length && rows.every((row, index) => row[1] === events[index]!.id);
     if (!same) {
       const head = this.statements.streamHead.get(stream);
       throw new WrongExpectedVersion(stream, expected, head?.revision ?? 'no_stream');
     }
-    const last = rows[rows.length - 1]!;
-    return { nextExpectedRevision: last.revision, position: BigInt(last.position) };
+    const [position, , , revision] = rows[rows.length - 1]!;
+    return { nextExpectedRevision: revision, position: BigInt(position) };
   }
 }
 
@@ -231,15 +231,15 @@ const isUniqueIdViolation = (error: unknown): boolean =>
   (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' &&
   error.message.includes('events.id');
 
-const toRecordedEvent = (row: EventRow): RecordedEvent => ({
-  id: row.id,
-  type: row.type,
-  streamName: row.stream,
-  revision: row.revision,
-  position: BigInt(row.position),
-  data: JSON.parse(row.data),
-  metadata: JSON.parse(row.metadata),
-  createdAt: new Date(row.created_at),
+const toRecordedEvent = ([position, id, stream, revision, type, data, metadata, createdAt]: EventRow): RecordedEvent => ({
+  id,
+  type,
+  streamName: stream,
+  revision,
+  position: BigInt(position),
+  data: JSON.parse(data),
+  metadata: JSON.parse(metadata),
+  createdAt: new Date(createdAt),
 });
 
 const toPositioned = (row: EventRow): PositionedEvent => {

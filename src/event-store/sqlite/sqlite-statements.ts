@@ -1,15 +1,19 @@
 import type Database from 'better-sqlite3';
 
-export interface EventRow {
-  position: number;
-  id: string;
-  stream: string;
-  revision: number;
-  type: string;
-  data: string;
-  metadata: string;
-  created_at: number;
-}
+/**
+ * A row as an array, in the order of `columns`: better-sqlite3 builds arrays about twice as fast as
+ * objects, which is most of the cost of a replay.
+ */
+export type EventRow = [
+  position: number,
+  id: string,
+  stream: string,
+  revision: number,
+  type: string,
+  data: string,
+  metadata: string,
+  createdAt: number,
+];
 
 const columns = 'position, id, stream, revision, type, data, metadata, created_at';
 
@@ -33,23 +37,16 @@ export class SqliteStatements {
       'INSERT INTO events (id, stream, category, revision, type, data, metadata, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
     this.locateById = db.prepare('SELECT stream, revision FROM events WHERE id = ?');
+    const raw = <Row>(sql: string) => db.prepare(sql).raw(true) as unknown as Database.Statement<never, Row>;
     this.streamHead = db.prepare(
       'SELECT revision, position FROM events WHERE stream = ? ORDER BY revision DESC LIMIT 1',
     );
-    this.streamForwards = db.prepare(
-      `SELECT ${columns} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?`,
-    );
-    this.streamBackwards = db.prepare(
-      `SELECT ${columns} FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`,
-    );
-    this.allAfter = db.prepare(`SELECT ${columns} FROM events WHERE position > ? ORDER BY position LIMIT ?`);
-    this.categoryAfter = db.prepare(
-      `SELECT ${columns} FROM events WHERE category = ? AND position > ? ORDER BY position LIMIT ?`,
-    );
-    this.typeAfter = db.prepare(
-      `SELECT ${columns} FROM events WHERE type = ? AND position > ? ORDER BY position LIMIT ?`,
-    );
-    this.byId = db.prepare(`SELECT ${columns} FROM events WHERE id = ?`);
+    this.streamForwards = raw(`SELECT ${columns} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?`);
+    this.streamBackwards = raw(`SELECT ${columns} FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`);
+    this.allAfter = raw(`SELECT ${columns} FROM events WHERE position > ? ORDER BY position LIMIT ?`);
+    this.categoryAfter = raw(`SELECT ${columns} FROM events WHERE category = ? AND position > ? ORDER BY position LIMIT ?`);
+    this.typeAfter = raw(`SELECT ${columns} FROM events WHERE type = ? AND position > ? ORDER BY position LIMIT ?`);
+    this.byId = raw(`SELECT ${columns} FROM events WHERE id = ?`);
     this.headOfAll = db.prepare('SELECT max(position) AS position FROM events');
     this.headOfCategory = db.prepare('SELECT max(position) AS position FROM events WHERE category = ?');
     this.ping = db.prepare('SELECT 1');
