@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { createEventStore } from './event-store/create-event-store';
 import type { EventStore } from './event-store/event-store.port';
 import { adminRouter } from './http/admin.router';
+import { inventoryModule } from './modules/inventory/inventory.module';
 import { ordersModule } from './modules/orders/orders.module';
 import { paymentsModule } from './modules/payments/payments.module';
 import { shipmentsModule } from './modules/shipments/shipments.module';
@@ -23,7 +24,7 @@ import { type BackgroundService, type Clock, SharedTokens } from './shared/token
 export type { RunnableConfig } from './shared/config';
 
 /** The modules of the system, each with the one container module that binds its parts. */
-const moduleContainers: readonly ContainerModule[] = [ordersModule, paymentsModule, shipmentsModule];
+const moduleContainers: readonly ContainerModule[] = [ordersModule, inventoryModule, paymentsModule, shipmentsModule];
 
 const sharedModule = (config: RunnableConfig, logger: Logger, eventStore: EventStore, clock: Clock): ContainerModule =>
   new ContainerModule(({ bind }) => {

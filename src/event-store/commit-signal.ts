@@ -12,7 +12,8 @@ export class CommitSignal {
 
   notify(): void {
     this.commits++;
-    const waiters = this.waiters;
+    // A copy: each wake() takes itself out of the list, which would skip its neighbour mid-iteration.
+    const waiters = [...this.waiters];
     this.waiters = [];
     for (const wake of waiters) wake();
   }

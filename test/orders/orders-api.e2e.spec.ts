@@ -1,4 +1,5 @@
 import { v7 as uuid } from 'uuid';
+import { ordersModule } from '../../src/modules/orders/orders.module';
 import { adminToken, startTestSystem, type TestSystem } from '../support/test-system';
 import { eventually } from '../support/eventually';
 
@@ -26,7 +27,8 @@ describe('orders API', () => {
   let t: TestSystem;
 
   beforeEach(async () => {
-    t = await startTestSystem();
+    // The orders module alone: nothing moves an order along, so its own API is what is tested.
+    t = await startTestSystem({}, { modules: [ordersModule] });
     await givenProduct(t, 'WIDGET-001', 'Premium Widget', 19.99);
     await givenProduct(t, 'GADGET-002', 'Super Gadget', 0.1);
   });

@@ -1,13 +1,7 @@
 import type { EventStore } from '../../../event-store/event-store.port';
 import { toCents } from '../../../shared/domain/money';
+import { type ProductCreated, productStream } from '../../inventory/contracts/inventory-events';
 import type { CatalogEntry, ProductCatalog } from './product-catalog.port';
-
-interface ProductCreatedData {
-  readonly sku: string;
-  readonly name: string;
-  readonly price: number;
-  readonly currency?: string;
-}
 
 /**
  * Reads the catalog from the inventory module's published events: a product's stream starts with
@@ -21,10 +15,10 @@ export class EventStoreProductCatalog implements ProductCatalog {
     const found = new Map<string, CatalogEntry>();
     await Promise.all(
       skus.map(async (sku) => {
-        const [first] = await this.store.readStream(`Product-${sku}`, { maxCount: 1 });
+        const [first] = await this.store.readStream(productStream(sku), { maxCount: 1 });
         if (first?.type !== 'ProductCreated') return;
-        const data = first.data as ProductCreatedData;
-        found.set(sku, { sku, name: data.name, priceCents: toCents(data.price), currency: data.currency ?? 'USD' });
+        const data = first.data as ProductCreated['data'];
+        found.set(sku, { sku, name: data.name, priceCents: toCents(data.price), currency: data.currency });
       }),
     );
     return found;

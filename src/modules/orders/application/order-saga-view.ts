@@ -1,4 +1,5 @@
 import type { EventStore, RecordedEvent } from '../../../event-store/event-store.port';
+import { inventoryStream } from '../../inventory/contracts/inventory-events';
 import { paymentIdFor, paymentStream } from '../../payments/contracts/payment-events';
 import { shipmentIdFor, shipmentStream } from '../../shipments/contracts/shipment-events';
 import { type OrderPlaced, type OrderStatus, orderStream } from '../contracts/order-events';
@@ -49,7 +50,7 @@ export class OrderSagaView {
   async read(orderId: string): Promise<SagaView | undefined> {
     const streams = [
       orderStream(orderId),
-      `Inventory-${orderId}`,
+      inventoryStream(orderId),
       paymentStream(paymentIdFor(orderId)),
       shipmentStream(shipmentIdFor(orderId)),
     ];

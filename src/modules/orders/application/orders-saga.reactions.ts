@@ -1,18 +1,13 @@
 import type { RecordedEvent } from '../../../event-store/event-store.port';
 import type { CommandContext } from '../../../shared/application/command-handler';
 import type { Reaction } from '../../../shared/process-managers/reaction';
+import { inventoryCategory, type InventoryReservationFailed, type InventoryReserved } from '../../inventory/contracts/inventory-events';
 import type { PaymentFailed, PaymentProcessed } from '../../payments/contracts/payment-events';
 import { paymentCategory } from '../../payments/contracts/payment-events';
 import type { ShipmentCreated, ShipmentDelivered } from '../../shipments/contracts/shipment-events';
 import { shipmentCategory } from '../../shipments/contracts/shipment-events';
 import type { OrderCommand } from '../domain/order.decide';
 import type { OrderCommands, Outcome } from './order-commands';
-
-/** The inventory module's facts this saga follows (its contract: CONTRACT §2). */
-interface InventoryOutcome {
-  readonly orderId: string;
-  readonly reason?: string;
-}
 
 /** Each step's effect ids derive from the event that caused it, so redelivery appends nothing twice. */
 const causedBy = (event: RecordedEvent, orderId: string): CommandContext => ({
@@ -37,13 +32,14 @@ const stepFor =
 /** Orders follow the inventory: reserved stock confirms an order, a shortage rejects it. */
 export const ordersOnInventory = (orders: OrderCommands): Reaction => ({
   name: 'orders-on-inventory',
-  category: 'Inventory',
+  category: inventoryCategory,
   eventTypes: ['InventoryReserved', 'InventoryReservationFailed'],
   handle: stepFor(orders, (event) => {
-    const { orderId, reason } = event.data as InventoryOutcome;
-    return event.type === 'InventoryReserved'
-      ? { orderId, command: { type: 'ConfirmOrder' } }
-      : { orderId, command: { type: 'RejectOrder', reason: reason ?? 'insufficient_stock' } };
+    if (event.type === 'InventoryReserved') {
+      return { orderId: (event.data as InventoryReserved['data']).orderId, command: { type: 'ConfirmOrder' } };
+    }
+    const { orderId, reason } = event.data as InventoryReservationFailed['data'];
+    return { orderId, command: { type: 'RejectOrder', reason } };
   }),
 });
 

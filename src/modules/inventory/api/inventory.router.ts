@@ -1,0 +1,103 @@
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { type Request, type Response, Router } from 'express';
+import { requireAdmin } from '../../../shared/http/admin-auth';
+import { jsonBody } from '../../../shared/http/json-body';
+import type { ModuleRouter } from '../../../shared/http/module-router';
+import { adminSecurity, problemResponses } from '../../../shared/http/openapi-document';
+import { notFound } from '../../../shared/http/problem';
+import { rejectionProblem } from '../../../shared/http/rejection-problem';
+import { parseBody, parseParams } from '../../../shared/http/validate';
+import { z } from '../../../shared/http/zod-openapi';
+import type { ProjectionRunner } from '../../../shared/read-models/projection-runner';
+import { skuPattern } from '../contracts/inventory-events';
+import type { InventoryCommands } from '../application/inventory-commands';
+import type { ProductOutcome } from '../application/inventory-outcomes';
+import { toProductView } from '../application/product-view';
+import type { ProductQueries } from '../read-models/product.queries';
+import { createProductBodySchema, productListSchema, productSchema, restockBodySchema, skuParamsSchema, skuSchema } from './product.schemas';
+
+export interface InventoryRouterParts {
+  readonly adminToken: string;
+  readonly commands: Pick<InventoryCommands, 'createProduct' | 'restock'>;
+  readonly queries: ProductQueries;
+  readonly projections: Pick<ProjectionRunner, 'waitFor'>;
+}
+
+export const inventoryRouter = ({ adminToken, commands, queries, projections }: InventoryRouterParts): ModuleRouter => {
+  const router = Router();
+  const admin = requireAdmin(adminToken);
+
+  /** A sku that cannot exist is not looked up: it is simply not found. */
+  const skuOf = (request: Request): string => {
+    const { sku } = parseParams(skuParamsSchema, request);
+    if (!skuPattern.test(sku)) throw notFound(`product ${sku}`);
+    return sku;
+  };
+
+  /** Answers from the write's decided state; first lets the read model catch up, so that a GET that follows sees the write. */
+  const answer = async (response: Response, outcome: ProductOutcome, status: number) => {
+    if (!outcome.ok) throw rejectionProblem(outcome.rejection);
+    if (outcome.position !== undefined) await projections.waitFor('products', outcome.position);
+    if (status === 201) response.location(`/api/products/${outcome.product.sku}`);
+    response.status(status).json(toProductView(outcome.product));
+  };
+
+  router.post('/api/products', admin, ...jsonBody(), async (request: Request, response: Response) => {
+    await answer(response, await commands.createProduct(parseBody(createProductBodySchema, request)), 201);
+  });
+
+  router.get('/api/products', (_request: Request, response: Response) => {
+    response.json({ items: queries.list() });
+  });
+
+  router.get('/api/products/:sku', (request: Request, response: Response) => {
+    const sku = skuOf(request);
+    const product = queries.get(sku);
+    if (product === undefined) throw notFound(`product ${sku}`);
+    response.json(product);
+  });
+
+  router.post('/api/products/:sku/restock', admin, ...jsonBody(), async (request: Request, response: Response) => {
+    const { quantity } = parseBody(restockBodySchema, request);
+    await answer(response, await commands.restock(skuOf(request), quantity), 200);
+  });
+
+  const registerOpenApi = (registry: OpenAPIRegistry) => {
+    const skuParams = z.object({ sku: skuSchema });
+    const product = (description: string) => ({ description, content: { 'application/json': { schema: productSchema } } });
+    registry.registerPath({
+      method: 'post',
+      path: '/api/products',
+      summary: 'Add a product to the catalog, with its initial stock',
+      security: adminSecurity,
+      request: { body: { content: { 'application/json': { schema: createProductBodySchema } } } },
+      responses: {
+        201: { ...product('the product; Location names it'), headers: { Location: { schema: { type: 'string' } } } },
+        ...problemResponses(400, 401, 409, 413, 415),
+      },
+    });
+    registry.registerPath({
+      method: 'get',
+      path: '/api/products',
+      summary: 'List the catalog with its stock, in sku order',
+      responses: { 200: { description: 'every product', content: { 'application/json': { schema: productListSchema } } } },
+    });
+    registry.registerPath({
+      method: 'get',
+      path: '/api/products/{sku}',
+      summary: 'Get a product with its stock',
+      request: { params: skuParams },
+      responses: { 200: product('the product'), ...problemResponses(404) },
+    });
+    registry.registerPath({
+      method: 'post',
+      path: '/api/products/{sku}/restock',
+      summary: "Add to a product's stock on hand",
+      security: adminSecurity,
+      request: { params: skuParams, body: { content: { 'application/json': { schema: restockBodySchema } } } },
+      responses: { 200: product('the product, restocked'), ...problemResponses(400, 401, 404, 413, 415) },
+    });
+  };
+
+  return { name: 'inventory', router, registerOpenApi };
+};

@@ -1,0 +1,33 @@
+import type Database from 'better-sqlite3';
+import { ContainerModule } from 'inversify';
+import type { EventStore } from '../../event-store/event-store.port';
+import type { CommandHandler } from '../../shared/application/command-handler';
+import type { RunnableConfig } from '../../shared/config';
+import type { ProjectionRunner } from '../../shared/read-models/projection-runner';
+import { SharedTokens } from '../../shared/tokens';
+import { inventoryRouter } from './api/inventory.router';
+import { InventoryCommands } from './application/inventory-commands';
+import { inventoryOnOrders, inventoryOnShipments } from './application/inventory-saga.reactions';
+import { InventoryTokens } from './inventory.tokens';
+import { ProductQueries } from './read-models/product.queries';
+import { ProductsProjection } from './read-models/products.projection';
+
+export const inventoryModule = new ContainerModule(({ bind }) => {
+  bind(InventoryTokens.InventoryCommands).toDynamicValue(
+    ({ get }) => new InventoryCommands(get<CommandHandler>(SharedTokens.CommandHandler), get<EventStore>(SharedTokens.EventStore)),
+  );
+  bind(InventoryTokens.ProductQueries).toDynamicValue(
+    ({ get }) => new ProductQueries(get<Database.Database>(SharedTokens.ReadModelDatabase)),
+  );
+  bind(SharedTokens.Projections).toConstantValue(new ProductsProjection());
+  bind(SharedTokens.Reactions).toDynamicValue(({ get }) => inventoryOnOrders(get(InventoryTokens.InventoryCommands)));
+  bind(SharedTokens.Reactions).toDynamicValue(({ get }) => inventoryOnShipments(get(InventoryTokens.InventoryCommands)));
+  bind(SharedTokens.HttpRouters).toDynamicValue(({ get }) =>
+    inventoryRouter({
+      adminToken: get<RunnableConfig>(SharedTokens.Config).ADMIN_TOKEN,
+      commands: get<InventoryCommands>(InventoryTokens.InventoryCommands),
+      queries: get<ProductQueries>(InventoryTokens.ProductQueries),
+      projections: get<ProjectionRunner>(SharedTokens.ProjectionRunner),
+    }),
+  );
+});
