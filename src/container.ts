@@ -24,7 +24,7 @@ import { type BackgroundService, type Clock, SharedTokens } from './shared/token
 export type { RunnableConfig } from './shared/config';
 
 /** The modules of the system, each with the one container module that binds its parts. */
-const moduleContainers: readonly ContainerModule[] = [ordersModule, inventoryModule, paymentsModule, shipmentsModule];
+export const systemModules: readonly ContainerModule[] = [ordersModule, inventoryModule, paymentsModule, shipmentsModule];
 
 const sharedModule = (config: RunnableConfig, logger: Logger, eventStore: EventStore, clock: Clock): ContainerModule =>
   new ContainerModule(({ bind }) => {
@@ -94,7 +94,7 @@ export const composeSystem = async (config: RunnableConfig, options: ComposeOpti
   const container = new Container({ defaultScope: 'Singleton' });
   container.load(
     sharedModule(config, logger, eventStore, options.clock ?? (() => new Date())),
-    ...(options.modules ?? moduleContainers),
+    ...(options.modules ?? systemModules),
   );
   const projections = container.get<ProjectionRunner>(SharedTokens.ProjectionRunner);
   const reactions = container.get<ReactionSupervisor>(SharedTokens.ReactionSupervisor);

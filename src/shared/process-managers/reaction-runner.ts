@@ -38,7 +38,7 @@ export class ReactionRunner {
   private saving: Promise<void> = Promise.resolve();
   private unsaved: bigint | undefined;
   private slotFreed: (() => void) | undefined;
-  private headAtStart = 0n;
+  private headAtStart: bigint | undefined;
   private retryCount = 0;
   private readonly maxInFlight: number;
   private readonly retries: number;
@@ -73,8 +73,9 @@ export class ReactionRunner {
     await this.saving;
   }
 
+  /** True once it has handled everything the store held when it started (false before it starts). */
   get caughtUp(): boolean {
-    return (this.watermark.checkpoint ?? 0n) >= this.headAtStart;
+    return this.headAtStart !== undefined && (this.watermark.checkpoint ?? 0n) >= this.headAtStart;
   }
 
   async status(): Promise<ReactionStatus> {
