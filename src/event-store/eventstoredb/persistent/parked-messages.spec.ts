@@ -1,0 +1,41 @@
+import { StreamNotFoundError, type ResolvedEvent } from '@eventstore/db-client';
+import type { EsdbParkedClient } from '../client';
+import { FakeReadable, linkTo, recorded } from '../testing/client-fakes';
+import { ParkedMessages, parkedStream, parseLink } from './parked-messages';
+
+describe('parked messages: the dead letters of the consumer-group mode', () => {
+  it('names the group’s parked stream as the server does', () => {
+    expect(parkedStream('$ce-Order', 'payments-on-orders')).toBe('$persistentsubscription-$ce-Order::payments-on-orders-parked');
+  });
+
+  it('parses link data, binary or text', () => {
+    expect(parseLink(new Uint8Array(Buffer.from('12@$ce-Order')))).toEqual({ revision: 12n, stream: '$ce-Order' });
+    expect(parseLink('3@Order-1-2')).toEqual({ revision: 3n, stream: 'Order-1-2' });
+    expect(parseLink('nonsense')).toBeUndefined();
+  });
+
+  it('lists parked entries with the events they stand for, following a link to a $ce- link to the event', async () => {
+    const event = recorded({ streamId: 'Order-1', revision: 3, position: 900, type: 'OrderPlaced' });
+    const ceLink = linkTo('$ce-Order', 7, event);
+    const parkedLink = linkTo(parkedStream('$ce-Order', 'pm'), 0, ceLink);
+    const reads: Record<string, ResolvedEvent[]> = {
+      [parkedStream('$ce-Order', 'pm')]: [{ link: parkedLink, event: ceLink }],
+      'Order-1': [{ event }],
+    };
+    const client = {
+      readStream: jest.fn((stream: string) => {
+        const found = reads[stream];
+        return found === undefined ? new FakeReadable([], new StreamNotFoundError(undefined, stream)) : new FakeReadable(found, 'end');
+      }),
+      replayParkedMessagesToStream: jest.fn(async () => undefined),
+    };
+    const parked = new ParkedMessages(client as unknown as EsdbParkedClient);
+    const [entry] = await parked.list('$ce-Order', 'pm');
+    expect(entry).toMatchObject({ parkedRevision: 0, event: { id: event.id, streamName: 'Order-1', revision: 3, position: 900n } });
+    // Reading the parked stream with resolveLinkTos yields the $ce- link; its own target is read next.
+    expect(client.readStream).toHaveBeenCalledWith('Order-1', { fromRevision: 3n, maxCount: 1, resolveLinkTos: true });
+    await expect(parked.list('$ce-Order', 'nobody')).resolves.toEqual([]);
+    await parked.replay('$ce-Order', 'pm');
+    expect(client.replayParkedMessagesToStream).toHaveBeenCalledWith('$ce-Order', 'pm', {});
+  });
+});

@@ -1,0 +1,204 @@
+import { PARK, PINNED, START, type PersistentSubscriptionToStreamResolvedEvent } from '@eventstore/db-client';
+import type { RecordedEvent } from '../../event-store.port';
+import type { EsdbPersistentClient } from '../client';
+import { FakePersistentSubscription, grpcError, grpcStatus, recorded, resolvedLink } from '../testing/client-fakes';
+import { PersistentReactionConsumer } from './persistent-reaction-consumer';
+import type { ReactionHandler } from './subscription-source';
+
+const eventually = async (probe: () => void, timeoutMs = 3000) => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return probe();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+};
+
+let linkRevision = 0;
+const delivered = (stream: string, type = 'OrderPlaced', data: unknown = {}, retryCount = 0): PersistentSubscriptionToStreamResolvedEvent => ({
+  ...resolvedLink('$ce-Order', linkRevision, recorded({ streamId: stream, revision: linkRevision, position: 100 + linkRevision++, type, data })),
+  retryCount,
+});
+
+const idOf = (resolved: PersistentSubscriptionToStreamResolvedEvent) => resolved.link!.id;
+
+/** The client's persistent-subscription calls, faked: each join hands out the next prepared subscription. */
+const fakeClient = (...subscriptions: FakePersistentSubscription[]) => {
+  const joined: FakePersistentSubscription[] = [];
+  let created = false;
+  const client = {
+    createPersistentSubscriptionToStream: jest.fn(async () => {
+      if (created) throw grpcError(grpcStatus.ALREADY_EXISTS, 'exists', { exception: 'persistent-subscription-exists' });
+      created = true;
+    }),
+    subscribeToPersistentSubscriptionToStream: jest.fn(() => {
+      const next = subscriptions.shift() ?? new FakePersistentSubscription();
+      joined.push(next);
+      return next;
+    }),
+  };
+  return { client, joined, asClient: client as unknown as EsdbPersistentClient };
+};
+
+const handlerOf = (handle: (event: RecordedEvent) => Promise<void>, eventTypes = ['OrderPlaced']): ReactionHandler => ({
+  name: 'payments-on-orders',
+  category: 'Order',
+  eventTypes,
+  handle,
+});
+
+describe('process manager as a member of an EventStoreDB consumer group', () => {
+  it('creates the group on $ce-<Category> (links resolved, Pinned by source stream) and joins it', async () => {
+    const { client, asClient } = fakeClient(new FakePersistentSubscription());
+    const consumer = new PersistentReactionConsumer(asClient, handlerOf(async () => undefined), { startFrom: 42n });
+    await consumer.start();
+    await eventually(() => expect(client.subscribeToPersistentSubscriptionToStream).toHaveBeenCalled());
+    expect(client.createPersistentSubscriptionToStream).toHaveBeenCalledWith(
+      '$ce-Order',
+      'payments-on-orders',
+      expect.objectContaining({ resolveLinkTos: true, consumerStrategyName: PINNED, startFrom: 42n }),
+    );
+    expect(client.subscribeToPersistentSubscriptionToStream).toHaveBeenCalledWith('$ce-Order', 'payments-on-orders', { bufferSize: 16 });
+    await consumer.stop();
+  });
+
+  it('acks what it handled and what it does not act on', async () => {
+    const subscription = new FakePersistentSubscription();
+    const { asClient } = fakeClient(subscription);
+    const seen: string[] = [];
+    const consumer = new PersistentReactionConsumer(asClient, handlerOf(async (event) => void seen.push(event.streamName)));
+    const placed = delivered('Order-1');
+    const other = delivered('Order-1', 'OrderShipped');
+    subscription.add(placed, other);
+    await consumer.start();
+    await eventually(() => expect(subscription.acks).toEqual([idOf(placed), idOf(other)]));
+    expect(seen).toEqual(['Order-1']);
+    expect(consumer.status()).toMatchObject({ handled: 1, ignored: 1, parked: 0 });
+    await consumer.stop();
+  });
+
+  it('retries a failing handler, then parks the event (the dead letter) with the error as reason, and carries on', async () => {
+    const subscription = new FakePersistentSubscription();
+    const { asClient } = fakeClient(subscription);
+    let attempts = 0;
+    const consumer = new PersistentReactionConsumer(
+      asClient,
+      handlerOf(async (event) => {
+        if (event.streamName === 'Order-bad') {
+          attempts++;
+          throw new Error('gateway down');
+        }
+      }),
+      { retries: 3, sleep: async () => undefined },
+    );
+    const bad = delivered('Order-bad');
+    const good = delivered('Order-good');
+    subscription.add(bad, good);
+    await consumer.start();
+    await eventually(() => expect(subscription.nacks).toEqual([{ action: PARK, reason: 'gateway down', id: idOf(bad) }]));
+    await eventually(() => expect(subscription.acks).toEqual([idOf(good)]));
+    expect(attempts).toBe(4);
+    expect(consumer.status()).toMatchObject({ retries: 3, parked: 1, handled: 1 });
+    await consumer.stop();
+  });
+
+  it('handles one stream in order while another stream goes ahead', async () => {
+    const subscription = new FakePersistentSubscription();
+    const { asClient } = fakeClient(subscription);
+    let release!: () => void;
+    const slow = new Promise<void>((resolve) => (release = resolve));
+    const handled: string[] = [];
+    const consumer = new PersistentReactionConsumer(
+      asClient,
+      handlerOf(async (event) => {
+        const { n } = event.data as { n: number };
+        if (event.streamName === 'Order-slow' && n === 0) await slow;
+        handled.push(`${event.streamName}:${n}`);
+      }),
+    );
+    subscription.add(
+      delivered('Order-slow', 'OrderPlaced', { n: 0 }),
+      delivered('Order-slow', 'OrderPlaced', { n: 1 }),
+      delivered('Order-fast', 'OrderPlaced', { n: 0 }),
+    );
+    await consumer.start();
+    await eventually(() => expect(handled).toEqual(['Order-fast:0']));
+    release();
+    await eventually(() => expect(handled).toEqual(['Order-fast:0', 'Order-slow:0', 'Order-slow:1']));
+    await consumer.stop();
+  });
+
+  it('joins again with backoff when the subscription drops, without creating the group twice', async () => {
+    const first = new FakePersistentSubscription();
+    const second = new FakePersistentSubscription();
+    const { client, asClient } = fakeClient(first, second);
+    const warn = jest.fn();
+    const consumer = new PersistentReactionConsumer(asClient, handlerOf(async () => undefined), {
+      backoff: { initialMs: 1, maxMs: 2 },
+      logger: { warn, error: jest.fn() },
+    });
+    await consumer.start();
+    first.add(delivered('Order-1'));
+    await eventually(() => expect(first.acks).toHaveLength(1));
+    first.fail(grpcError(grpcStatus.UNAVAILABLE, 'connection reset'));
+    const later = delivered('Order-2');
+    second.add(later);
+    await eventually(() => expect(second.acks).toEqual([idOf(later)]));
+    expect(client.subscribeToPersistentSubscriptionToStream).toHaveBeenCalledTimes(2);
+    expect(client.createPersistentSubscriptionToStream).toHaveBeenCalledTimes(1);
+    expect(warn).toHaveBeenCalledWith(expect.objectContaining({ group: 'payments-on-orders' }), 'persistent subscription dropped; joining again');
+    await consumer.stop();
+  });
+
+  it('treats an existing group as joined (another instance created it)', async () => {
+    const subscription = new FakePersistentSubscription();
+    const { client, asClient } = fakeClient(subscription);
+    await client.createPersistentSubscriptionToStream();
+    const consumer = new PersistentReactionConsumer(asClient, handlerOf(async () => undefined));
+    await consumer.start();
+    const placed = delivered('Order-1');
+    subscription.add(placed);
+    await eventually(() => expect(subscription.acks).toEqual([idOf(placed)]));
+    await consumer.stop();
+  });
+
+  it('on stop, finishes and acks the events in hand before leaving the group, and takes no more', async () => {
+    const subscription = new FakePersistentSubscription();
+    const { asClient } = fakeClient(subscription);
+    let release!: () => void;
+    const inHand = new Promise<void>((resolve) => (release = resolve));
+    let started = 0;
+    const consumer = new PersistentReactionConsumer(
+      asClient,
+      handlerOf(async () => {
+        started++;
+        await inHand;
+      }),
+      { maxInFlight: 1 },
+    );
+    const first = delivered('Order-1');
+    subscription.add(first, delivered('Order-2'));
+    await consumer.start();
+    await eventually(() => expect(started).toBe(1));
+    const stopping = consumer.stop();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(subscription.unsubscribe).not.toHaveBeenCalled();
+    release();
+    await stopping;
+    expect(subscription.acks).toEqual([idOf(first)]);
+    expect(started).toBe(1);
+    expect(subscription.unsubscribe).toHaveBeenCalled();
+  });
+
+  it('starts a new group from the start unless told where the catch-up mode left off', async () => {
+    const { client, asClient } = fakeClient(new FakePersistentSubscription());
+    const consumer = new PersistentReactionConsumer(asClient, handlerOf(async () => undefined));
+    await consumer.start();
+    await eventually(() => expect(client.createPersistentSubscriptionToStream).toHaveBeenCalled());
+    expect(client.createPersistentSubscriptionToStream).toHaveBeenCalledWith('$ce-Order', 'payments-on-orders', expect.objectContaining({ startFrom: START }));
+    await consumer.stop();
+  });
+});

@@ -1,0 +1,245 @@
+import {
+  PARK,
+  PersistentSubscriptionDoesNotExistError,
+  PersistentSubscriptionExistsError,
+  persistentSubscriptionToStreamSettingsFromDefaults,
+  PINNED,
+  START,
+  type PersistentSubscriptionToStream,
+  type PersistentSubscriptionToStreamResolvedEvent,
+} from '@eventstore/db-client';
+import type { RecordedEvent } from '../../event-store.port';
+import { backoffDelay, defaultBackoff, Pause, type BackoffOptions } from '../backoff';
+import { silentLogger, type EsdbPersistentClient, type StoreLogger } from '../client';
+import { categoryStream } from '../projection-barrier';
+import { linkEventType, toRecordedEvent } from '../resolved-event';
+import type { ReactionConsumer, ReactionHandler } from './subscription-source';
+
+export interface PersistentConsumerOptions {
+  /** In-process retries after the first failure, with exponential backoff from `baseDelayMs`; then the event is parked. */
+  readonly retries?: number;
+  readonly baseDelayMs?: number;
+  /** Events in hand at once (across streams; one stream's events one at a time). Also the client's buffer size. */
+  readonly maxInFlight?: number;
+  /** Where a new group starts: a category checkpoint of the catch-up mode (link revision + 1) to switch over without replaying, or the start. */
+  readonly startFrom?: bigint;
+  /** The server re-sends an event not acknowledged within this time (a member that hangs or crashed). */
+  readonly messageTimeoutMs?: number;
+  /** Re-sends after timeouts before the server parks the event itself. */
+  readonly maxServerRetries?: number;
+  /** Reconnection backoff when the subscription drops. */
+  readonly backoff?: BackoffOptions;
+  readonly random?: () => number;
+  readonly logger?: StoreLogger;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+export interface PersistentConsumerStatus {
+  readonly name: string;
+  readonly stream: string;
+  readonly group: string;
+  readonly handled: number;
+  readonly ignored: number;
+  readonly retries: number;
+  readonly parked: number;
+  readonly inFlight: number;
+  readonly reconnections: number;
+}
+
+type Delivered = PersistentSubscriptionToStreamResolvedEvent;
+
+/**
+ * A process manager as a member of an EventStoreDB consumer group: several instances of the service
+ * join the same group and the server hands each event of `$ce-<Category>` to one of them, so no
+ * event is handled twice while every member is healthy. (When a member dies with events in hand,
+ * the server re-sends those to another member after `messageTimeoutMs`: at-least-once, so handlers
+ * stay idempotent, as they already must be.)
+ *
+ * The group uses the Pinned strategy: the server hashes the source stream of each linked event to
+ * a bucket owned by one member, so one order's events normally go to one member, in order; within
+ * a member, one stream's events are handled one at a time (lanes), different streams concurrently.
+ * A failing handler is retried in process (holding its lane, so a stream's later events wait), then
+ * the event is nacked with `park`: it moves to the group's parked-message stream, the dead-letter
+ * store of this mode, from which `ParkedMessages` lists and replays it.
+ *
+ * The client does not reconnect a persistent subscription by itself: a dropped one is joined again
+ * with backoff; the server remembers the group's position, so nothing is skipped.
+ */
+export class PersistentReactionConsumer implements ReactionConsumer {
+  readonly stream: string;
+  readonly group: string;
+  private readonly handledTypes: ReadonlySet<string>;
+  private readonly retries: number;
+  private readonly baseDelayMs: number;
+  private readonly maxInFlight: number;
+  private readonly logger: StoreLogger;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly pause = new Pause();
+  private readonly lanes = new Map<string, Promise<void>>();
+  private readonly inHand = new Set<Promise<void>>();
+  private slotFreed: (() => void) | undefined;
+  private current: PersistentSubscriptionToStream | undefined;
+  private running: Promise<void> = Promise.resolve();
+  private groupReady = false;
+  private stopped = false;
+  private counts = { handled: 0, ignored: 0, retries: 0, parked: 0, reconnections: 0 };
+
+  constructor(
+    private readonly client: EsdbPersistentClient,
+    readonly handler: ReactionHandler,
+    private readonly options: PersistentConsumerOptions = {},
+  ) {
+    this.stream = categoryStream(handler.category);
+    this.group = handler.name;
+    this.handledTypes = new Set(handler.eventTypes);
+    this.retries = options.retries ?? 3;
+    this.baseDelayMs = options.baseDelayMs ?? 100;
+    this.maxInFlight = options.maxInFlight ?? handler.maxInFlight ?? 16;
+    this.logger = options.logger ?? silentLogger;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
+
+  /** Joins the group (creating it if needed) in the background; a server that is down is retried with backoff. */
+  async start(): Promise<void> {
+    this.stopped = false;
+    this.running = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.pause.wake();
+    this.slotFreed?.();
+    // Let the events in hand finish and be acknowledged before the subscription goes.
+    await Promise.all(this.inHand);
+    const current = this.current;
+    if (current !== undefined) {
+      await current.unsubscribe().catch(() => undefined);
+      current.destroy();
+    }
+    await this.running;
+  }
+
+  status(): PersistentConsumerStatus {
+    return { name: this.handler.name, stream: this.stream, group: this.group, inFlight: this.inHand.size, ...this.counts };
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (!this.stopped) {
+      let failure: unknown;
+      try {
+        if (!this.groupReady) {
+          await this.ensureGroup();
+          this.groupReady = true;
+        }
+        const subscription = this.client.subscribeToPersistentSubscriptionToStream(this.stream, this.group, {
+          bufferSize: this.maxInFlight,
+        });
+        this.current = subscription;
+        try {
+          await this.consume(subscription, () => (failures = 0));
+        } finally {
+          // Acks travel on this subscription: leave the group only once the events in hand are done.
+          if (this.stopped) await Promise.all(this.inHand);
+          await subscription.unsubscribe().catch(() => undefined);
+          if (this.current === subscription) this.current = undefined;
+        }
+      } catch (error) {
+        failure = error;
+        if (error instanceof PersistentSubscriptionDoesNotExistError) this.groupReady = false;
+      }
+      if (this.stopped) break;
+      const delayMs = backoffDelay(failures++, this.options.backoff ?? defaultBackoff, this.options.random);
+      this.counts.reconnections++;
+      this.logger.warn(
+        { stream: this.stream, group: this.group, delayMs, err: failure },
+        failure === undefined ? 'persistent subscription ended; joining again' : 'persistent subscription dropped; joining again',
+      );
+      await this.pause.sleep(delayMs);
+    }
+    await Promise.all(this.inHand);
+  }
+
+  private async ensureGroup(): Promise<void> {
+    const settings = persistentSubscriptionToStreamSettingsFromDefaults({
+      resolveLinkTos: true,
+      startFrom: this.options.startFrom === undefined || this.options.startFrom === 0n ? START : this.options.startFrom,
+      consumerStrategyName: PINNED,
+      messageTimeout: this.options.messageTimeoutMs ?? 30_000,
+      maxRetryCount: this.options.maxServerRetries ?? 10,
+    });
+    try {
+      await this.client.createPersistentSubscriptionToStream(this.stream, this.group, settings);
+    } catch (error) {
+      if (!(error instanceof PersistentSubscriptionExistsError)) throw error;
+    }
+  }
+
+  private async consume(subscription: PersistentSubscriptionToStream, delivered: () => void): Promise<void> {
+    for await (const resolved of subscription as AsyncIterable<Delivered>) {
+      // Stopping: leave it unacknowledged; the server gives it to another member.
+      if (this.stopped) break;
+      delivered();
+      const event = resolved.event;
+      if (event === undefined || event.type === linkEventType || !this.handledTypes.has(event.type)) {
+        // A link to a deleted event, or a type this reaction does not act on: done.
+        this.counts.ignored++;
+        await subscription.ack(resolved).catch((error: unknown) => this.ackFailed(error, resolved));
+        continue;
+      }
+      const recorded = toRecordedEvent(event);
+      const task = this.inLane(recorded.streamName, () => this.handleOne(subscription, resolved, recorded));
+      this.inHand.add(task);
+      void task.then(() => {
+        this.inHand.delete(task);
+        this.slotFreed?.();
+      });
+      while (this.inHand.size >= this.maxInFlight && !this.stopped) {
+        await new Promise<void>((resolve) => (this.slotFreed = resolve));
+      }
+    }
+  }
+
+  private async handleOne(subscription: PersistentSubscriptionToStream, resolved: Delivered, event: RecordedEvent): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.handler.handle(event);
+        this.counts.handled++;
+        await subscription.ack(resolved).catch((error: unknown) => this.ackFailed(error, resolved));
+        return;
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        if (attempt >= this.retries) {
+          this.counts.parked++;
+          this.logger.error(
+            { err: error, group: this.group, eventId: event.id, attempts: attempt + 1 },
+            'event parked after its retries (dead letter)',
+          );
+          await subscription.nack(PARK, reason, resolved).catch((nackError: unknown) => this.ackFailed(nackError, resolved));
+          return;
+        }
+        this.counts.retries++;
+        this.logger.warn({ err: error, group: this.group, eventId: event.id, attempt: attempt + 1 }, 'handler failed; retrying');
+        await this.sleep(this.baseDelayMs * 2 ** attempt);
+      }
+    }
+  }
+
+  /** Runs tasks one at a time per stream, concurrently across streams. */
+  private inLane(stream: string, task: () => Promise<void>): Promise<void> {
+    const previous = this.lanes.get(stream) ?? Promise.resolve();
+    const next = previous.then(task).catch((error: unknown) => {
+      this.logger.error({ err: error, group: this.group, stream }, 'reaction task failed');
+    });
+    this.lanes.set(stream, next);
+    void next.then(() => {
+      if (this.lanes.get(stream) === next) this.lanes.delete(stream);
+    });
+    return next;
+  }
+
+  /** The subscription went away mid-event: the server re-sends the event (to us or another member) later. */
+  private ackFailed(error: unknown, resolved: Delivered): void {
+    this.logger.warn({ err: error, group: this.group, eventId: resolved.event?.id ?? resolved.link?.id }, 'could not acknowledge; the server will re-send');
+  }
+}
