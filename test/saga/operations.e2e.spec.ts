@@ -88,7 +88,6 @@ describe('operating the process managers', () => {
       return response;
     });
     expect(body.items.map((item: { name: string }) => item.name).sort()).toEqual([
-      'carrier-simulation',
       'inventory-on-orders',
       'inventory-on-shipments',
       'orders-on-inventory',

@@ -24,7 +24,13 @@ describe('shipments API', () => {
     if (outcome.position !== undefined) expect(await t.system.projections.waitFor('shipments', outcome.position)).toBe(true);
     return outcome.shipment;
   };
-  const givenShipment = async (orderId = uuid()) => settle(await shipments.create(orderId));
+  /** A shipment whose order is SHIPPED (given as the orders module publishes it), so the carrier may take it. */
+  const givenShipment = async (orderId = uuid()) => {
+    const shipment = await settle(await shipments.create(orderId));
+    const shipped = { orderId, shipmentId: shipment.shipmentId, trackingNumber: shipment.trackingNumber };
+    await t.system.eventStore.append(`Order-${orderId}`, [{ id: uuid(), type: 'OrderShipped', data: shipped }], 'any');
+    return shipment;
+  };
 
   beforeEach(async () => {
     at('2026-11-21T10:30:00.000Z');
@@ -108,6 +114,14 @@ describe('shipments API', () => {
   });
 
   describe('POST /api/shipments/:shipmentId/dispatch and /deliver', () => {
+    it('refuses 409 to dispatch a shipment whose order is not SHIPPED (it may still be cancelled)', async () => {
+      const orderId = uuid();
+      const shipment = await settle(await shipments.create(orderId));
+      const before = await t.eventCount();
+      expectProblem(await t.admin().post(`/api/shipments/${shipment.shipmentId}/dispatch`), 409);
+      expect(await t.eventCount()).toBe(before);
+    });
+
     it('dispatches, then delivers, answering the changed shipment; a GET right after sees it', async () => {
       const shipment = await givenShipment();
       at('2026-11-21T12:00:00.000Z');

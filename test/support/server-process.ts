@@ -34,6 +34,8 @@ export const startServerProcess = async (environment: Record<string, string>): P
     throw new Error(`the server exited with ${String(code)} before it was healthy: ${output}`);
   });
   exitedEarly.catch(() => undefined);
+  // A server that never became healthy is not left running behind the failed test.
+  healthy.catch(() => child.kill('SIGKILL'));
   await Promise.race([healthy, exitedEarly]);
   return { child, baseUrl, output: () => output, exited: () => exit };
 };

@@ -1,12 +1,13 @@
 import type Database from 'better-sqlite3';
 import { ContainerModule } from 'inversify';
+import type { EventStore } from '../../event-store/event-store.port';
 import type { CommandHandler } from '../../shared/application/command-handler';
 import type { RunnableConfig } from '../../shared/config';
 import type { ProjectionRunner } from '../../shared/read-models/projection-runner';
 import { type Clock, SharedTokens } from '../../shared/tokens';
 import { shipmentsRouter } from './api/shipments.router';
-import { carrierSimulation } from './application/carrier-simulation.reaction';
-import { ShipmentCommands } from './application/shipment-commands';
+import { carrierDelivery, carrierPickUp } from './application/carrier-simulation.reaction';
+import { orderIsShipped, ShipmentCommands } from './application/shipment-commands';
 import { shipmentsOnOrders } from './application/shipments-on-orders.reaction';
 import { ShipmentQuery } from './read-models/shipment.query';
 import { ShipmentsProjection } from './read-models/shipments.projection';
@@ -14,21 +15,32 @@ import { ShipmentsTokens } from './shipments.tokens';
 
 export const shipmentsModule = new ContainerModule(({ bind }) => {
   bind(ShipmentsTokens.ShipmentCommands).toDynamicValue(
-    ({ get }) => new ShipmentCommands(get<CommandHandler>(SharedTokens.CommandHandler), get<Clock>(SharedTokens.Clock)),
+    ({ get }) =>
+      new ShipmentCommands(
+        get<CommandHandler>(SharedTokens.CommandHandler),
+        get<Clock>(SharedTokens.Clock),
+        orderIsShipped(get<EventStore>(SharedTokens.EventStore)),
+      ),
   );
   bind(ShipmentsTokens.ShipmentQuery).toDynamicValue(
     ({ get }) => new ShipmentQuery(get<Database.Database>(SharedTokens.ReadModelDatabase)),
   );
   bind(SharedTokens.Projections).toConstantValue(new ShipmentsProjection());
   bind(SharedTokens.Reactions).toDynamicValue(({ get }) => shipmentsOnOrders(get(ShipmentsTokens.ShipmentCommands)));
-  bind(SharedTokens.Reactions).toDynamicValue(({ get }) => {
-    const config = get<RunnableConfig>(SharedTokens.Config);
-    return carrierSimulation(
+  bind(SharedTokens.Reactions).toDynamicValue(({ get }) =>
+    carrierPickUp(
       get(ShipmentsTokens.ShipmentCommands),
-      { dispatchAfterMs: config.SHIPMENT_AUTO_DISPATCH_MS, deliverAfterMs: config.SHIPMENT_AUTO_DELIVER_MS },
+      get<RunnableConfig>(SharedTokens.Config).SHIPMENT_AUTO_DISPATCH_MS,
       get<Clock>(SharedTokens.Clock),
-    );
-  });
+    ),
+  );
+  bind(SharedTokens.Reactions).toDynamicValue(({ get }) =>
+    carrierDelivery(
+      get(ShipmentsTokens.ShipmentCommands),
+      get<RunnableConfig>(SharedTokens.Config).SHIPMENT_AUTO_DELIVER_MS,
+      get<Clock>(SharedTokens.Clock),
+    ),
+  );
   bind(SharedTokens.HttpRouters).toDynamicValue(({ get }) =>
     shipmentsRouter({
       adminToken: get<RunnableConfig>(SharedTokens.Config).ADMIN_TOKEN,

@@ -17,7 +17,10 @@ export class ReactionSupervisor {
     logger: Logger,
     options: (reaction: Reaction) => ReactionRunnerOptions = () => ({}),
   ) {
-    this.runners = reactions.map((reaction) => new ReactionRunner(store, reaction, deadLetters, logger, options(reaction)));
+    // A reaction with no event type to handle is switched off (e.g. the carrier simulation when unset).
+    this.runners = reactions
+      .filter((reaction) => reaction.eventTypes.length > 0)
+      .map((reaction) => new ReactionRunner(store, reaction, deadLetters, logger, options(reaction)));
   }
 
   async start(): Promise<void> {

@@ -84,11 +84,14 @@ export class OrderCommands {
     return this.step(orderId, { type: 'CancelOrder', reason }, { correlationId: orderId, causationId });
   }
 
-  /** Cancels an order whose payment deadline passed; asked again, it appends nothing twice. */
+  /**
+   * Cancels an order whose payment deadline passed, if it is still not PAID: decided on the
+   * order's own stream, so a due list that lags behind an OrderPaid cannot cancel a paid order.
+   */
   async timeOut(orderId: string): Promise<Outcome> {
     return this.step(
       orderId,
-      { type: 'CancelOrder', reason: 'timeout' },
+      { type: 'TimeOutOrder' },
       { correlationId: orderId, causationId: deterministicId(orderId, 'payment-deadline'), deterministicIds: true },
     );
   }

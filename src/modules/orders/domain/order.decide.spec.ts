@@ -113,6 +113,27 @@ describe('order decider', () => {
     });
   });
 
+  describe('TimeOutOrder', () => {
+    it.each<[string, OrderEvent[]]>([
+      ['PENDING', [placed()]],
+      ['CONFIRMED', [placed(), confirmed]],
+    ])('cancels an order still %s with reason timeout', (status, given) => {
+      spec
+        .given(given)
+        .when({ type: 'TimeOutOrder' })
+        .then([{ type: 'OrderCancelled', data: { orderId, reason: 'timeout', previousStatus: status as 'PENDING' } }]);
+    });
+
+    it.each<[string, OrderEvent[]]>([
+      ['PAID', [placed(), confirmed, paid]],
+      ['SHIPPED', [placed(), confirmed, paid, shipped]],
+      ['CANCELLED', [placed(), cancelled]],
+      ['REJECTED', [placed(), rejected]],
+    ])('leaves an order that is %s alone', (_status, given) => {
+      spec.given(given).when({ type: 'TimeOutOrder' }).thenNothing();
+    });
+  });
+
   describe('CancelOrder', () => {
     it.each<[string, OrderEvent[]]>([
       ['PENDING', [placed()]],

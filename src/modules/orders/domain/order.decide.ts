@@ -28,7 +28,9 @@ export type OrderCommand =
   | { readonly type: 'MarkOrderPaymentFailed'; readonly reason: string }
   | { readonly type: 'MarkOrderShipped'; readonly shipmentId: string; readonly trackingNumber: string }
   | { readonly type: 'MarkOrderDelivered' }
-  | { readonly type: 'CancelOrder'; readonly reason: string };
+  | { readonly type: 'CancelOrder'; readonly reason: string }
+  /** The payment deadline passed: cancels an order not yet PAID; an order PAID meanwhile is left alone. */
+  | { readonly type: 'TimeOutOrder' };
 
 export const cancellableStatuses: readonly OrderStatus[] = ['PENDING', 'CONFIRMED', 'PAID'];
 
@@ -95,6 +97,10 @@ export const decideOrder = (command: OrderCommand, order: Order): Decision<Order
       });
     case 'MarkOrderDelivered':
       return step(order, 'SHIPPED', { type: 'OrderDelivered', data: { orderId, shipmentId: order.shipmentId ?? '' } });
+    case 'TimeOutOrder':
+      return order.status === 'PENDING' || order.status === 'CONFIRMED'
+        ? [{ type: 'OrderCancelled', data: { orderId, reason: 'timeout', previousStatus: order.status } }]
+        : [];
     case 'CancelOrder':
       if (!cancellableStatuses.includes(order.status)) {
         return reject('conflict', `an order that is ${order.status} can no longer be cancelled`);

@@ -1,43 +1,42 @@
 import type { RecordedEvent } from '../../../event-store/event-store.port';
 import type { Reaction } from '../../../shared/process-managers/reaction';
 import type { Clock } from '../../../shared/tokens';
+import { orderCategory, type OrderShipped } from '../../orders/contracts/order-events';
 import { shipmentCategory } from '../contracts/shipment-events';
 import type { ShipmentCommands } from './shipment-commands';
 
-export interface CarrierDelays {
-  readonly dispatchAfterMs?: number;
-  readonly deliverAfterMs?: number;
-}
+const waitUntil = async (recorded: RecordedEvent, delayMs: number, clock: Clock) => {
+  const left = recorded.createdAt.getTime() + delayMs - clock().getTime();
+  if (left > 0) await new Promise((resolve) => setTimeout(resolve, left));
+};
 
 /**
- * Simulates the carrier (`SHIPMENT_AUTO_DISPATCH_MS`, `SHIPMENT_AUTO_DELIVER_MS`): a shipment is
- * dispatched that long after it was created, and delivered that long after its dispatch. The due
- * time counts from the event's own time, so after a restart the wait is only what is left of it.
+ * Simulates the carrier's pick-up (`SHIPMENT_AUTO_DISPATCH_MS`): a shipment is dispatched that long
+ * after its order became SHIPPED, the point after which the order can no longer be cancelled. The
+ * due time counts from the event's own time, so after a restart the wait is only what is left.
  */
-export const carrierSimulation = (shipments: ShipmentCommands, delays: CarrierDelays, clock: Clock): Reaction => {
-  const waitUntil = async (recorded: RecordedEvent, delayMs: number) => {
-    const left = recorded.createdAt.getTime() + delayMs - clock().getTime();
-    if (left > 0) await new Promise((resolve) => setTimeout(resolve, left));
-  };
-  const eventTypes = [
-    ...(delays.dispatchAfterMs === undefined ? [] : ['ShipmentCreated']),
-    ...(delays.deliverAfterMs === undefined ? [] : ['ShipmentDispatched']),
-  ];
-  return {
-    name: 'carrier-simulation',
-    category: shipmentCategory,
-    eventTypes,
-    // It waits on timers, not on work: many shipments may wait at once.
-    maxInFlight: 100_000,
-    async handle(event: RecordedEvent) {
-      const { shipmentId } = event.data as { shipmentId: string };
-      if (event.type === 'ShipmentCreated' && delays.dispatchAfterMs !== undefined) {
-        await waitUntil(event, delays.dispatchAfterMs);
-        await shipments.dispatch(shipmentId, event.id); // a shipment cancelled meanwhile stays undispatched
-      } else if (event.type === 'ShipmentDispatched' && delays.deliverAfterMs !== undefined) {
-        await waitUntil(event, delays.deliverAfterMs);
-        await shipments.deliver(shipmentId, event.id);
-      }
-    },
-  };
-};
+export const carrierPickUp = (shipments: ShipmentCommands, dispatchAfterMs: number | undefined, clock: Clock): Reaction => ({
+  name: 'carrier-pick-up',
+  category: orderCategory,
+  // Off unless SHIPMENT_AUTO_DISPATCH_MS is set: a reaction with nothing to handle is not run.
+  eventTypes: dispatchAfterMs === undefined ? [] : ['OrderShipped'],
+  // It waits on timers, not on work: many shipments may wait at once.
+  maxInFlight: 100_000,
+  async handle(event: RecordedEvent) {
+    await waitUntil(event, dispatchAfterMs ?? 0, clock);
+    const outcome = await shipments.dispatch((event.data as OrderShipped['data']).shipmentId, event.id);
+    if (!outcome.ok && outcome.rejection.code !== 'conflict') throw new Error(outcome.rejection.reason);
+  },
+});
+
+/** Simulates the carrier's delivery (`SHIPMENT_AUTO_DELIVER_MS`), that long after the dispatch. */
+export const carrierDelivery = (shipments: ShipmentCommands, deliverAfterMs: number | undefined, clock: Clock): Reaction => ({
+  name: 'carrier-delivery',
+  category: shipmentCategory,
+  eventTypes: deliverAfterMs === undefined ? [] : ['ShipmentDispatched'],
+  maxInFlight: 100_000,
+  async handle(event: RecordedEvent) {
+    await waitUntil(event, deliverAfterMs ?? 0, clock);
+    await shipments.deliver((event.data as { shipmentId: string }).shipmentId, event.id);
+  },
+});
