@@ -1,9 +1,11 @@
 import type Database from 'better-sqlite3';
 import { Container, ContainerModule } from 'inversify';
 import type { Logger } from 'pino';
+import { eventQueryOf } from './event-store/create-event-query';
 import { createEventStore } from './event-store/create-event-store';
 import type { EventStore } from './event-store/event-store.port';
 import { adminRouter } from './http/admin.router';
+import { eventsRouter } from './http/events.router';
 import { inventoryModule } from './modules/inventory/inventory.module';
 import { ordersModule } from './modules/orders/orders.module';
 import { paymentsModule } from './modules/payments/payments.module';
@@ -56,6 +58,7 @@ const sharedModule = (config: RunnableConfig, logger: Logger, eventStore: EventS
     bind(SharedTokens.HttpRouters).toDynamicValue(({ get }) =>
       adminRouter(config.ADMIN_TOKEN, get(SharedTokens.ReactionSupervisor), get(SharedTokens.ProjectionRunner)),
     );
+    bind(SharedTokens.HttpRouters).toConstantValue(eventsRouter(config.ADMIN_TOKEN, eventQueryOf(eventStore)));
     bind(SharedTokens.Readiness).toDynamicValue(({ get }) => {
       const readiness = new Readiness();
       const supervisor = get<ReactionSupervisor>(SharedTokens.ReactionSupervisor);

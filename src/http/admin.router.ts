@@ -25,7 +25,15 @@ const deadLetterSchema = z
   })
   .openapi('DeadLetter');
 const projectionSchema = z
-  .object({ name: z.string(), position: z.string(), lag: z.number().int(), status: z.string() })
+  .object({
+    name: z.string(),
+    version: z.number().int(),
+    position: z.string(),
+    lag: z.number().int(),
+    status: z.enum(['live', 'catching up', 'rebuilding', 'failed']),
+    progress: z.number().min(0).max(1).optional(),
+    lastRebuildError: z.string().optional(),
+  })
   .openapi('ProjectionStatus');
 const deadLetterParams = z.object({ id: z.coerce.number().int().min(1) });
 
@@ -62,6 +70,14 @@ export const adminRouter = (adminToken: string, reactions: ReactionSupervisor, p
     response.json({ items: await projections.status() });
   });
 
+  router.post('/api/admin/projections/:name/rebuild', admin, (request: Request, response: Response) => {
+    const name = String(request.params.name);
+    const outcome = projections.requestRebuild(name);
+    if (outcome === 'not_found') throw notFound(`read model ${name}`);
+    if (outcome === 'already_rebuilding') throw conflict(`read model ${name} is being rebuilt already`);
+    response.status(202).setHeader('Location', '/api/admin/projections').json({ name, status: 'rebuilding' });
+  });
+
   const registerOpenApi = (registry: OpenAPIRegistry) => {
     const list = (schema: z.ZodType, description: string) => ({
       200: { description, content: { 'application/json': { schema: z.object({ items: z.array(schema) }) } } },
@@ -92,9 +108,24 @@ export const adminRouter = (adminToken: string, reactions: ReactionSupervisor, p
     registry.registerPath({
       method: 'get',
       path: '/api/admin/projections',
-      summary: 'Each read model: position, lag, status',
+      summary: 'Each read model: the version and position of the copy that serves, lag, status (rebuilding: with progress)',
       security: adminSecurity,
       responses: list(projectionSchema, 'the read models'),
+    });
+    registry.registerPath({
+      method: 'post',
+      path: '/api/admin/projections/{name}/rebuild',
+      summary:
+        'Rebuild a read model by replaying the store from the start into a new copy; readers keep the old one until the new one has caught up and is swapped in',
+      security: adminSecurity,
+      request: { params: z.object({ name: z.string() }) },
+      responses: {
+        202: {
+          description: 'the rebuild runs; follow it in GET /api/admin/projections',
+          content: { 'application/json': { schema: z.object({ name: z.string(), status: z.literal('rebuilding') }) } },
+        },
+        ...problemResponses(401, 404, 409),
+      },
     });
   };
 

@@ -2,9 +2,11 @@ import type Database from 'better-sqlite3';
 
 /**
  * One row an event; the global position is the integer primary key, so store order is rowid order.
- * Every read is an index range: by stream and revision, by category, by type, by id.
+ * Every read is an index range: by stream and revision, by category, by type, by id, by aggregate
+ * id, by correlation id. Migrations run in order, each once, recorded in `user_version`.
  */
 const migrations: readonly string[] = [
+  // v1: the events and the indexes of the store's own reads.
   `CREATE TABLE events (
      position    INTEGER PRIMARY KEY,
      id          TEXT    NOT NULL,
@@ -20,14 +22,38 @@ const migrations: readonly string[] = [
    CREATE UNIQUE INDEX events_by_stream ON events (stream, revision);
    CREATE INDEX events_by_category ON events (category, position);
    CREATE INDEX events_by_type ON events (type, position);`,
+  // v2: the audit query (/api/events) by aggregate id and by correlation id. Virtual generated
+  // columns: nothing changes in the rows or in the INSERT; only their indexes store the values,
+  // computed once per append (and for the rows already there when the index is created).
+  `ALTER TABLE events ADD COLUMN aggregate_id TEXT
+     GENERATED ALWAYS AS (CASE WHEN instr(stream, '-') > 0 THEN substr(stream, instr(stream, '-') + 1) ELSE '' END) VIRTUAL;
+   ALTER TABLE events ADD COLUMN correlation_id TEXT
+     GENERATED ALWAYS AS (json_extract(metadata, '$.correlationId')) VIRTUAL;
+   CREATE INDEX events_by_aggregate_id ON events (aggregate_id, position);
+   CREATE INDEX events_by_correlation_id ON events (correlation_id, position);`,
 ];
 
+export const eventStoreSchemaVersion = migrations.length;
+
+/**
+ * Brings the schema to the latest version. The version is read inside an immediate (write-locked)
+ * transaction, so two processes opening the same file at once cannot both run a migration.
+ */
 export const migrateEventStore = (db: Database.Database): void => {
-  const current = db.pragma('user_version', { simple: true }) as number;
+  const readVersion = () => db.pragma('user_version', { simple: true }) as number;
+  if (readVersion() >= migrations.length) return;
   db.transaction(() => {
-    for (let version = current; version < migrations.length; version++) {
+    for (let version = readVersion(); version < migrations.length; version++) {
       db.exec(migrations[version]!);
     }
     db.pragma(`user_version = ${migrations.length}`);
-  })();
+  }).immediate();
+};
+
+/** Applies only the first `version` migrations: for tests of an upgrade from an older file. */
+export const migrateEventStoreTo = (db: Database.Database, version: number): void => {
+  db.transaction(() => {
+    for (let at = db.pragma('user_version', { simple: true }) as number; at < version; at++) db.exec(migrations[at]!);
+    db.pragma(`user_version = ${version}`);
+  }).immediate();
 };

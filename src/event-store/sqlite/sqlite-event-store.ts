@@ -19,7 +19,8 @@ import { categoryOf } from '../stream-name';
 import { migrateEventStore } from './event-store.schema';
 import { openDatabase, type SqliteOptions } from './open-database';
 import { SqliteCheckpointStore } from './sqlite-checkpoint-store';
-import { type EventRow, SqliteStatements } from './sqlite-statements';
+import { SqliteEventQuery } from './sqlite-event-query';
+import { type EventRow, SqliteStatements, toRecordedEvent } from './sqlite-statements';
 
 interface PendingAppend {
   readonly stream: string;
@@ -38,6 +39,8 @@ const defaultPageSize = 1000;
  */
 export class SqliteEventStore implements EventStore {
   readonly checkpoints: SqliteCheckpointStore;
+  /** The audit query (`GET /api/events`), on the same connection. */
+  readonly eventQuery: SqliteEventQuery;
   private readonly statements: SqliteStatements;
   private readonly signal = new CommitSignal();
   private readonly appendInSavepoint: (pending: PendingAppend) => AppendResult;
@@ -56,6 +59,7 @@ export class SqliteEventStore implements EventStore {
     migrateEventStore(db);
     this.statements = new SqliteStatements(db);
     this.checkpoints = new SqliteCheckpointStore(db, 'subscription_checkpoints');
+    this.eventQuery = new SqliteEventQuery(db);
     this.appendInSavepoint = db.transaction((pending: PendingAppend) => this.appendNow(pending));
     this.commitBatch = db.transaction((batch: readonly PendingAppend[]) =>
       batch.map((pending) => {
@@ -230,17 +234,6 @@ const isUniqueIdViolation = (error: unknown): boolean =>
   error instanceof Error &&
   (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' &&
   error.message.includes('events.id');
-
-const toRecordedEvent = ([position, id, stream, revision, type, data, metadata, createdAt]: EventRow): RecordedEvent => ({
-  id,
-  type,
-  streamName: stream,
-  revision,
-  position: BigInt(position),
-  data: JSON.parse(data),
-  metadata: JSON.parse(metadata),
-  createdAt: new Date(createdAt),
-});
 
 const toPositioned = (row: EventRow): PositionedEvent => {
   const event = toRecordedEvent(row);

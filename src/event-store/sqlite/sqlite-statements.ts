@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import type { RecordedEvent } from '../event-store.port';
 
 /**
  * A row as an array, in the order of `columns`: better-sqlite3 builds arrays about twice as fast as
@@ -15,7 +16,19 @@ export type EventRow = [
   createdAt: number,
 ];
 
-const columns = 'position, id, stream, revision, type, data, metadata, created_at';
+export const eventColumns = 'position, id, stream, revision, type, data, metadata, created_at';
+const columns = eventColumns;
+
+export const toRecordedEvent = ([position, id, stream, revision, type, data, metadata, createdAt]: EventRow): RecordedEvent => ({
+  id,
+  type,
+  streamName: stream,
+  revision,
+  position: BigInt(position),
+  data: JSON.parse(data),
+  metadata: JSON.parse(metadata),
+  createdAt: new Date(createdAt),
+});
 
 /** Every statement the adapter runs, prepared once; each one is an index lookup or range. */
 export class SqliteStatements {

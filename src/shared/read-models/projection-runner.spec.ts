@@ -7,23 +7,27 @@ import type { RecordedEvent } from '../../event-store/event-store.port';
 import { openDatabase } from '../../event-store/sqlite/open-database';
 import { SqliteEventStore } from '../../event-store/sqlite/sqlite-event-store';
 import { newEventId } from '../application/event-ids';
-import type { Projection } from './projection';
+import type { Projection, TableNames } from './projection';
 import { ProjectionRunner } from './projection-runner';
 
-class TotalsProjection implements Projection {
+class TotalsProjection implements Projection<'totals'> {
   readonly name = 'totals';
   readonly category = 'Counter';
+  readonly version = 1;
+  readonly tables = ['totals'] as const;
   failOn: number | undefined;
-  setup(db: Database.Database) {
-    db.exec('CREATE TABLE IF NOT EXISTS totals (stream TEXT PRIMARY KEY, total INTEGER NOT NULL)');
+  setup(db: Database.Database, { totals }: TableNames<'totals'>) {
+    db.exec(`CREATE TABLE IF NOT EXISTS ${totals} (stream TEXT PRIMARY KEY, total INTEGER NOT NULL)`);
   }
-  apply(db: Database.Database, event: RecordedEvent) {
-    const { by } = event.data as { by: number };
-    db.prepare('INSERT INTO totals (stream, total) VALUES (?, ?) ON CONFLICT (stream) DO UPDATE SET total = total + excluded.total').run(
-      event.streamName,
-      by,
+  writer(db: Database.Database, { totals }: TableNames<'totals'>) {
+    const add = db.prepare(
+      `INSERT INTO ${totals} (stream, total) VALUES (?, ?) ON CONFLICT (stream) DO UPDATE SET total = total + excluded.total`,
     );
-    if (by === this.failOn) throw new Error('cannot apply');
+    return (event: RecordedEvent) => {
+      const { by } = event.data as { by: number };
+      add.run(event.streamName, by);
+      if (by === this.failOn) throw new Error('cannot apply');
+    };
   }
 }
 
@@ -54,7 +58,7 @@ describe('projection runner', () => {
     second.start();
     expect(await second.waitFor('totals', later.position)).toBe(true);
     expect(total(readModels)).toBe(156);
-    expect(await second.status()).toEqual([{ name: 'totals', position: later.position.toString(), lag: 0, status: 'live' }]);
+    expect(await second.status()).toEqual([{ name: 'totals', version: 1, position: later.position.toString(), lag: 0, status: 'live' }]);
     await second.stop();
     await store.close();
     readModels.close();

@@ -1,70 +1,124 @@
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
-import type { EventStore, PositionedEvent, Subscription } from '../../event-store/event-store.port';
-import { SqliteCheckpointStore } from '../../event-store/sqlite/sqlite-checkpoint-store';
+import type { EventStore } from '../../event-store/event-store.port';
 import type { Projection } from './projection';
-
-interface Running {
-  readonly projection: Projection;
-  readonly subscription: Subscription;
-  checkpoint: bigint;
-  readonly done: Promise<void>;
-  failure?: unknown;
-}
+import { ProjectionCatalog, type RebuildCopy } from './projection-catalog';
+import { ProjectionKeeper } from './projection-keeper';
+import { type RebuildEnd, runRebuild } from './projection-rebuild';
+import { isRebuildOwnerAlive, newRebuildOwner, releaseRebuildOwner } from './rebuild-owner';
 
 export interface ProjectionStatus {
   readonly name: string;
+  /** The version of the copy that serves. */
+  readonly version: number;
+  /** The checkpoint of the copy that serves. */
   readonly position: string;
   readonly lag: number;
-  readonly status: 'live' | 'catching up' | 'failed';
+  readonly status: 'live' | 'catching up' | 'rebuilding' | 'failed';
+  /** While rebuilding: how far the new copy got, 0..1 of the store's positions. */
+  readonly progress?: number;
+  /** The error of the last rebuild in this process, when it failed. */
+  readonly lastRebuildError?: string;
 }
 
-const checkpointName = (projection: Projection) => `projection:${projection.name}`;
+export type RebuildRequest = 'started' | 'not_found' | 'already_rebuilding';
+export type RebuildOutcome =
+  | { readonly outcome: 'rebuilt'; readonly events: number; readonly ms: number }
+  | { readonly outcome: 'not_found' | 'already_rebuilding' | 'stopped' | 'lost' }
+  | { readonly outcome: 'failed'; readonly error: unknown };
 
-/** Keeps every read model up to date from its own catch-up subscription and checkpoint. */
+export interface ProjectionRunnerOptions {
+  /** Events per transaction, in a rebuild and in a backlog. */
+  readonly batchSize?: number;
+  /** How often to look for a swap or a rebuild made by another process. */
+  readonly watchIntervalMs?: number;
+}
+
+const isAlive = (rebuild: RebuildCopy) => isRebuildOwnerAlive(rebuild.owner, rebuild.heartbeatAt);
+
+/**
+ * Every read model, blue/green. Each has a serving copy, kept live by a keeper; a rebuild fills a
+ * new copy from the start of the store while readers keep the old one, and swaps it in atomically
+ * once it has caught up. A rebuild starts on request (HTTP, or the CLI in another process), and on
+ * start for a read model whose stored version is not the code's, or that is new (built from the
+ * history into an empty copy). The catalog of copies lives in the read-model database, so a server
+ * notices a swap made by the CLI and follows the new copy.
+ */
 export class ProjectionRunner {
-  private readonly checkpoints: SqliteCheckpointStore;
-  private readonly running = new Map<string, Running>();
+  private readonly catalog: ProjectionCatalog;
+  private readonly keepers = new Map<string, ProjectionKeeper>();
+  private readonly rebuilds = new Map<string, Promise<RebuildOutcome>>();
+  private readonly lastErrors = new Map<string, string>();
   private readonly waiters = new Set<() => void>();
+  private readonly batchSize: number;
+  private readonly watchIntervalMs: number;
+  private watch: NodeJS.Timeout | undefined;
+  private stopped = false;
 
   constructor(
     private readonly store: EventStore,
     private readonly db: Database.Database,
     private readonly projections: readonly Projection[],
     private readonly logger: Logger,
+    options: ProjectionRunnerOptions = {},
   ) {
-    this.checkpoints = new SqliteCheckpointStore(db, 'projection_checkpoints');
-    for (const projection of projections) projection.setup(db);
-  }
-
-  start(): void {
-    for (const projection of this.projections) {
-      const after = this.checkpoints.loadSync(checkpointName(projection));
-      const subscription = this.store.subscribe({ to: { kind: 'category', category: projection.category }, after });
-      const running: Running = {
+    this.batchSize = options.batchSize ?? 2000;
+    this.watchIntervalMs = options.watchIntervalMs ?? 250;
+    this.catalog = new ProjectionCatalog(db);
+    const tables = projections.flatMap((projection) => projection.tables);
+    if (new Set(tables).size !== tables.length) throw new Error(`two read models claim one table: ${tables.join(', ')}`);
+    for (const projection of projections) {
+      this.catalog.ensure(projection);
+      const keeper = new ProjectionKeeper(
+        { store, db, catalog: this.catalog, batchSize: this.batchSize, logger, onApplied: () => this.wakeWaiters() },
         projection,
-        subscription,
-        checkpoint: after ?? 0n,
-        done: Promise.resolve(),
-      };
-      (running as { done: Promise<void> }).done = this.consume(running);
-      this.running.set(projection.name, running);
+      );
+      this.keepers.set(projection.name, keeper);
     }
   }
 
-  async stop(): Promise<void> {
-    const all = [...this.running.values()];
-    await Promise.all(all.map((running) => running.subscription.close()));
-    await Promise.all(all.map((running) => running.done));
-    this.running.clear();
+  /** The names of the read models, in their order of registration. */
+  names(): string[] {
+    return this.projections.map((projection) => projection.name);
   }
 
-  /** Resolves once the named read model has applied everything up to `position` of its category, or after the timeout. */
+  start(): void {
+    this.catalog.dropDeadRebuilds(isAlive);
+    for (const keeper of this.keepers.values()) keeper.start();
+    this.look();
+    this.watch = setInterval(() => this.look(), this.watchIntervalMs);
+    this.watch.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.watch);
+    await Promise.all([...this.keepers.values()].map((keeper) => keeper.stop()));
+    await Promise.allSettled([...this.rebuilds.values()]);
+  }
+
+  /** Starts a rebuild in the background. */
+  requestRebuild(name: string): RebuildRequest {
+    const projection = this.projections.find((candidate) => candidate.name === name);
+    if (projection === undefined) return 'not_found';
+    return this.claim(projection) === 'busy' ? 'already_rebuilding' : 'started';
+  }
+
+  /** Rebuilds a read model and resolves once the new copy serves (or the rebuild could not run). */
+  async rebuild(name: string): Promise<RebuildOutcome> {
+    const projection = this.projections.find((candidate) => candidate.name === name);
+    if (projection === undefined) return { outcome: 'not_found' };
+    const claimed = this.claim(projection);
+    return claimed === 'busy' ? { outcome: 'already_rebuilding' } : claimed;
+  }
+
+  /** Resolves once the serving copy of the named read model has applied everything up to `position` of its category, or after the timeout. */
   async waitFor(name: string, position: bigint, timeoutMs = 2000): Promise<boolean> {
+    const keeper = this.keepers.get(name);
+    if (keeper === undefined) return false;
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const running = this.running.get(name);
-      if (running === undefined || running.checkpoint >= position) return running !== undefined;
+      if (keeper.serving !== undefined && keeper.serving >= position) return true;
       const left = deadline - Date.now();
       if (left <= 0) return false;
       await new Promise<void>((resolve) => {
@@ -82,32 +136,84 @@ export class ProjectionRunner {
 
   async status(): Promise<ProjectionStatus[]> {
     return Promise.all(
-      this.projections.map(async (projection) => {
-        const running = this.running.get(projection.name);
-        const checkpoint = running?.checkpoint ?? this.checkpoints.loadSync(checkpointName(projection)) ?? 0n;
+      this.projections.map(async (projection): Promise<ProjectionStatus> => {
+        const live = this.catalog.live(projection.name);
+        const rebuild = this.catalog.rebuildOf(projection.name);
         const head = await this.store.headCheckpoint({ kind: 'category', category: projection.category });
+        const checkpoint = live?.checkpoint ?? 0n;
         const lag = head > checkpoint ? Number(head - checkpoint) : 0;
-        const status = running?.failure !== undefined ? 'failed' : lag === 0 ? 'live' : 'catching up';
-        return { name: projection.name, position: checkpoint.toString(), lag, status };
+        const base = { name: projection.name, version: live?.version ?? projection.version, position: checkpoint.toString(), lag };
+        const lastRebuildError = this.lastErrors.get(projection.name);
+        const withError = lastRebuildError === undefined ? {} : { lastRebuildError };
+        if (rebuild !== undefined && isAlive(rebuild)) {
+          const done = rebuild.checkpoint ?? 0n;
+          const progress = head === 0n || done >= head ? 1 : Math.floor(Number((done * 1000n) / head)) / 1000;
+          return { ...base, status: 'rebuilding', progress };
+        }
+        const failed = this.keepers.get(projection.name)?.failure !== undefined;
+        return { ...base, status: failed ? 'failed' : lag === 0 ? 'live' : 'catching up', ...withError };
       }),
     );
   }
 
-  private async consume(running: Running): Promise<void> {
-    const { projection } = running;
-    const applyAndCheckpoint = this.db.transaction((positioned: PositionedEvent) => {
-      projection.apply(this.db, positioned.event);
-      this.checkpoints.saveSync(checkpointName(projection), positioned.checkpoint);
-    });
-    try {
-      for await (const positioned of running.subscription) {
-        applyAndCheckpoint(positioned);
-        running.checkpoint = positioned.checkpoint;
-        for (const wake of [...this.waiters]) wake();
-      }
-    } catch (error) {
-      running.failure = error;
-      this.logger.error({ err: error, projection: projection.name }, 'read model stopped on an error');
+  /** Claims the rebuild and runs it in the background; `busy` while another one (here or elsewhere) runs. */
+  private claim(projection: Projection): Promise<RebuildOutcome> | 'busy' {
+    if (this.stopped) return 'busy';
+    const owner = newRebuildOwner();
+    const claimed = this.catalog.claimRebuild(projection, owner, isAlive);
+    if (claimed === 'busy') {
+      releaseRebuildOwner(owner);
+      return 'busy';
     }
+    const started = Date.now();
+    this.logger.info({ projection: projection.name, version: projection.version }, 'rebuilding read model');
+    const running = runRebuild(
+      { store: this.store, db: this.db, catalog: this.catalog, batchSize: this.batchSize },
+      projection,
+      claimed,
+      () => this.stopped,
+    )
+      .then((end: RebuildEnd): RebuildOutcome => {
+        if (end.ended !== 'swapped') return { outcome: end.ended };
+        const ms = Date.now() - started;
+        this.lastErrors.delete(projection.name);
+        this.logger.info({ projection: projection.name, events: end.events, ms }, 'read model rebuilt and swapped in');
+        this.keepers.get(projection.name)?.poke();
+        return { outcome: 'rebuilt', events: end.events, ms };
+      })
+      .catch((error: unknown): RebuildOutcome => {
+        this.lastErrors.set(projection.name, error instanceof Error ? error.message : String(error));
+        this.logger.error({ err: error, projection: projection.name }, 'read model rebuild failed; the old copy still serves');
+        return { outcome: 'failed', error };
+      })
+      .finally(() => {
+        releaseRebuildOwner(owner);
+        this.rebuilds.delete(projection.name);
+      });
+    this.rebuilds.set(projection.name, running);
+    return running;
+  }
+
+  /** Follows swaps made elsewhere, and starts the rebuild of a read model whose copy is of another version. */
+  private look(): void {
+    if (this.stopped) return;
+    for (const keeper of this.keepers.values()) {
+      const { projection } = keeper;
+      try {
+        const live = this.catalog.live(projection.name);
+        if (live?.generation !== keeper.generation) keeper.poke();
+        if (live !== undefined && live.version !== projection.version && !this.rebuilds.has(projection.name)) {
+          const rebuild = this.catalog.rebuildOf(projection.name);
+          if (rebuild === undefined || !isAlive(rebuild)) this.claim(projection);
+        }
+      } catch (error) {
+        // E.g. the database stayed locked by another process longer than its busy timeout: look again next time.
+        this.logger.warn({ err: error, projection: projection.name }, 'could not look at the copies of a read model');
+      }
+    }
+  }
+
+  private wakeWaiters(): void {
+    for (const wake of [...this.waiters]) wake();
   }
 }

@@ -1,17 +1,62 @@
 import type Database from 'better-sqlite3';
 import type { RecordedEvent } from '../../event-store/event-store.port';
 
+/** The physical name of each of a projection's tables, by the name its readers query. */
+export type TableNames<Table extends string = string> = Readonly<Record<Table, string>>;
+
+/** Applies one event to the tables it was prepared against. */
+export type ApplyEvent = (event: RecordedEvent) => void;
+
 /**
  * A read model: tables of its own in the read-model database, kept up to date from one category of
- * the store. `apply` runs inside the transaction that also saves the projection's checkpoint, so the
- * rows and the checkpoint never disagree, however the process stops.
+ * the store. The runner decides where the tables live (blue/green: a rebuild fills a new copy while
+ * readers keep the old one), so a projection writes only to the physical names it is given, and
+ * names its indexes after them. Readers query the logical names (`tables`), which always point to
+ * the copy that serves.
  */
-export interface Projection {
+export interface Projection<Table extends string = string> {
   readonly name: string;
   /** The category whose events it reads (`Order` for `$ce-Order`). */
   readonly category: string;
-  /** Creates its tables if they are missing; runs once at start. */
-  setup(db: Database.Database): void;
-  /** Applies one event; synchronous, on the read-model connection; ignores event types it does not know. */
-  apply(db: Database.Database, event: RecordedEvent): void;
+  /** Bump it whenever `apply` or the tables change: the read model is then rebuilt from the store on the next start. */
+  readonly version: number;
+  /** Its tables, by the names its readers query; unique in the read-model database. */
+  readonly tables: readonly Table[];
+  /** Creates its tables, with the indexes its writer needs, under the physical names given (index names derived from them). */
+  setup(db: Database.Database, tables: TableNames<Table>): void;
+  /**
+   * Creates the indexes only its readers need. A rebuild makes them once it has filled its copy
+   * (building an index over the rows at the end is much cheaper than keeping it up to date row by
+   * row); a new copy gets them at once. Their names derive from the physical table names too.
+   */
+  indexes?(db: Database.Database, tables: TableNames<Table>): void;
+  /**
+   * Prepares its statements against those tables, once, and returns the function that applies one
+   * event: synchronous, run inside the transaction that also saves the checkpoint, so rows and
+   * checkpoint never disagree. Ignores event types it does not know.
+   */
+  writer(db: Database.Database, tables: TableNames<Table>): ApplyEvent;
 }
+
+/** Each table under its own name: for a projection used on its own, as in unit tests. */
+export const ownTableNames = <Table extends string>(projection: Projection<Table>): TableNames<Table> => {
+  const names: Record<string, string> = {};
+  for (const table of projection.tables) names[table] = table;
+  return names as TableNames<Table>;
+};
+
+let lastTime = Number.NaN;
+let lastIso = '';
+
+/**
+ * `date.toISOString()`, remembering the last one: the events of one commit share their time, and
+ * formatting it is a noticeable share of applying an event during a rebuild.
+ */
+export const isoTime = (date: Date): string => {
+  const time = date.getTime();
+  if (time !== lastTime) {
+    lastIso = date.toISOString();
+    lastTime = time;
+  }
+  return lastIso;
+};

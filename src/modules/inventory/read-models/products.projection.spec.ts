@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import type { RecordedEvent } from '../../../event-store/event-store.port';
+import { type ApplyEvent, ownTableNames } from '../../../shared/read-models/projection';
 import type { ProductEvent } from '../contracts/inventory-events';
 import { ProductQueries } from './product.queries';
 import { ProductsProjection } from './products.projection';
@@ -22,10 +23,12 @@ const hold = (type: 'ProductStockReserved' | 'ProductStockReleased' | 'ProductSt
 
 describe('products projection', () => {
   let db: Database.Database;
+  let apply: ApplyEvent;
   const projection = new ProductsProjection();
   beforeEach(() => {
     db = new Database(':memory:');
-    projection.setup(db);
+    projection.setup(db, ownTableNames(projection));
+    apply = projection.writer(db, ownTableNames(projection));
   });
   afterEach(() => db.close());
 
@@ -40,7 +43,7 @@ describe('products projection', () => {
       hold('ProductStockDeducted', 'order-2', 2),
       hold('ProductStockReserved', 'order-3', 1),
     ]) {
-      projection.apply(db, event);
+      apply(event);
     }
     expect(queries.get(sku)).toEqual({
       sku,
@@ -55,11 +58,11 @@ describe('products projection', () => {
     const queries = new ProductQueries(db);
     const created = (name: string, at: string, of = sku) =>
       recorded({ type: 'ProductCreated', data: { sku: of, name, price: 1, currency: 'USD', initialStock: 1 } }, at);
-    projection.apply(db, created('First', '2026-11-21T10:00:00.000Z'));
-    projection.apply(db, created('Second', '2026-11-21T11:00:00.000Z'));
-    projection.apply(db, created('Another', '2026-11-21T12:00:00.000Z', 'A-1'));
-    projection.apply(db, recorded({ type: 'ProductRenamed', data: { sku, name: 'x' } }));
-    projection.apply(db, recorded({ type: 'ProductRestocked', data: { sku, quantity: 2 } }, '2026-11-21T13:00:00.000Z'));
+    apply(created('First', '2026-11-21T10:00:00.000Z'));
+    apply(created('Second', '2026-11-21T11:00:00.000Z'));
+    apply(created('Another', '2026-11-21T12:00:00.000Z', 'A-1'));
+    apply(recorded({ type: 'ProductRenamed', data: { sku, name: 'x' } }));
+    apply(recorded({ type: 'ProductRestocked', data: { sku, quantity: 2 } }, '2026-11-21T13:00:00.000Z'));
     expect(queries.list().map((product) => [product.sku, product.name, product.stock.onHand])).toEqual([
       ['A-1', 'Another', 1],
       [sku, 'First', 3],

@@ -1,26 +1,20 @@
 import type Database from 'better-sqlite3';
 import type { RecordedEvent } from '../../../event-store/event-store.port';
-import type { Projection } from '../../../shared/read-models/projection';
+import { type ApplyEvent, isoTime, type Projection, type TableNames } from '../../../shared/read-models/projection';
 import { orderCategory, type OrderEvent } from '../contracts/order-events';
 
+type Tables = 'orders';
+
 /** The admin list of orders, newest first, filtered by status or customer. */
-export class OrdersProjection implements Projection {
+export class OrdersProjection implements Projection<Tables> {
   readonly name = 'orders';
   readonly category = orderCategory;
-  private readonly statements = new Map<string, Database.Statement>();
+  readonly version = 1;
+  readonly tables = ['orders'] as const;
 
-  private statement(db: Database.Database, sql: string): Database.Statement {
-    let prepared = this.statements.get(sql);
-    if (prepared === undefined || prepared.database !== db) {
-      prepared = db.prepare(sql);
-      this.statements.set(sql, prepared);
-    }
-    return prepared;
-  }
-
-  setup(db: Database.Database): void {
+  setup(db: Database.Database, { orders }: TableNames<Tables>): void {
     db.exec(`
-      CREATE TABLE IF NOT EXISTS orders (
+      CREATE TABLE IF NOT EXISTS ${orders} (
         order_id         TEXT PRIMARY KEY,
         customer_id      TEXT NOT NULL,
         status           TEXT NOT NULL,
@@ -36,52 +30,65 @@ export class OrdersProjection implements Projection {
         created_at       TEXT NOT NULL,
         updated_at       TEXT NOT NULL
       );
-      CREATE INDEX IF NOT EXISTS orders_newest ON orders (placed_position DESC);
-      CREATE INDEX IF NOT EXISTS orders_by_status ON orders (status, placed_position DESC);
-      CREATE INDEX IF NOT EXISTS orders_by_customer ON orders (customer_id, placed_position DESC);
     `);
   }
 
-  apply(db: Database.Database, recorded: RecordedEvent): void {
-    const event = { type: recorded.type, data: recorded.data } as OrderEvent;
-    const at = recorded.createdAt.toISOString();
-    const update = (fields: Record<string, string | null>) => {
-      const columns = Object.keys(fields);
-      const sql = `UPDATE orders SET ${columns.map((column) => `${column} = @${column}`).join(', ')}, updated_at = @at WHERE order_id = @orderId`;
-      this.statement(db, sql).run({
-        ...fields,
-        at,
-        orderId: event.data.orderId,
-      });
+  /** For the admin list: newest first, by status, by customer. */
+  indexes(db: Database.Database, { orders }: TableNames<Tables>): void {
+    db.exec(`
+      CREATE INDEX IF NOT EXISTS ${orders}_newest ON ${orders} (placed_position DESC);
+      CREATE INDEX IF NOT EXISTS ${orders}_by_status ON ${orders} (status, placed_position DESC);
+      CREATE INDEX IF NOT EXISTS ${orders}_by_customer ON ${orders} (customer_id, placed_position DESC);
+    `);
+  }
+
+  writer(db: Database.Database, { orders }: TableNames<Tables>): ApplyEvent {
+    const insert = db.prepare(
+      `INSERT OR IGNORE INTO ${orders} (order_id, customer_id, status, total, currency, items, shipping_address, placed_position, created_at, updated_at)
+       VALUES (?, ?, 'PENDING', ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const where = 'updated_at = ? WHERE order_id = ?';
+    const status = db.prepare(`UPDATE ${orders} SET status = ?, ${where}`);
+    const withReason = db.prepare(`UPDATE ${orders} SET status = ?, reason = ?, ${where}`);
+    const paid = db.prepare(`UPDATE ${orders} SET status = 'PAID', payment_id = ?, ${where}`);
+    const shipped = db.prepare(`UPDATE ${orders} SET status = 'SHIPPED', shipment_id = ?, tracking_number = ?, ${where}`);
+
+    return (recorded: RecordedEvent) => {
+      const event = { type: recorded.type, data: recorded.data } as OrderEvent;
+      const at = isoTime(recorded.createdAt);
+      const { orderId } = event.data;
+      switch (event.type) {
+        case 'OrderPlaced': {
+          const { customerId, total, currency, items, shippingAddress } = event.data;
+          insert.run(orderId, customerId, total, currency, JSON.stringify(items), JSON.stringify(shippingAddress), recorded.position, at, at);
+          return;
+        }
+        case 'OrderConfirmed':
+          status.run('CONFIRMED', at, orderId);
+          return;
+        case 'OrderRejected':
+          withReason.run('REJECTED', event.data.reason, at, orderId);
+          return;
+        case 'OrderPaid':
+          paid.run(event.data.paymentId, at, orderId);
+          return;
+        case 'OrderPaymentFailed':
+          withReason.run('PAYMENT_FAILED', event.data.reason, at, orderId);
+          return;
+        case 'OrderShipped':
+          shipped.run(event.data.shipmentId, event.data.trackingNumber, at, orderId);
+          return;
+        case 'OrderDelivered':
+          status.run('DELIVERED', at, orderId);
+          return;
+        case 'OrderCancelled':
+          withReason.run('CANCELLED', event.data.reason, at, orderId);
+          return;
+        default: {
+          const unknownEvent: never = event;
+          return unknownEvent;
+        }
+      }
     };
-    switch (event.type) {
-      case 'OrderPlaced': {
-        const { orderId, customerId, total, currency, items, shippingAddress } = event.data;
-        this.statement(
-          db,
-          `INSERT OR IGNORE INTO orders (order_id, customer_id, status, total, currency, items, shipping_address, placed_position, created_at, updated_at)
-           VALUES (?, ?, 'PENDING', ?, ?, ?, ?, ?, ?, ?)`,
-        ).run(orderId, customerId, total, currency, JSON.stringify(items), JSON.stringify(shippingAddress), recorded.position, at, at);
-        return;
-      }
-      case 'OrderConfirmed':
-        return update({ status: 'CONFIRMED' });
-      case 'OrderRejected':
-        return update({ status: 'REJECTED', reason: event.data.reason });
-      case 'OrderPaid':
-        return update({ status: 'PAID', payment_id: event.data.paymentId });
-      case 'OrderPaymentFailed':
-        return update({ status: 'PAYMENT_FAILED', reason: event.data.reason });
-      case 'OrderShipped':
-        return update({ status: 'SHIPPED', shipment_id: event.data.shipmentId, tracking_number: event.data.trackingNumber });
-      case 'OrderDelivered':
-        return update({ status: 'DELIVERED' });
-      case 'OrderCancelled':
-        return update({ status: 'CANCELLED', reason: event.data.reason });
-      default: {
-        const unknownEvent: never = event;
-        return unknownEvent;
-      }
-    }
   }
 }

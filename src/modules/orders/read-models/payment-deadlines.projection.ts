@@ -1,36 +1,45 @@
 import type Database from 'better-sqlite3';
 import type { RecordedEvent } from '../../../event-store/event-store.port';
-import type { Projection } from '../../../shared/read-models/projection';
+import type { ApplyEvent, Projection, TableNames } from '../../../shared/read-models/projection';
 import { orderCategory, type OrderPlaced } from '../contracts/order-events';
 
+type Tables = 'payment_deadlines';
+
 /** The orders that must be PAID by a deadline and are not yet, with their deadline (from OrderPlaced). */
-export class PaymentDeadlinesProjection implements Projection {
+export class PaymentDeadlinesProjection implements Projection<Tables> {
   readonly name = 'payment-deadlines';
   readonly category = orderCategory;
+  readonly version = 1;
+  readonly tables = ['payment_deadlines'] as const;
 
-  setup(db: Database.Database): void {
-    db.exec(`CREATE TABLE IF NOT EXISTS payment_deadlines (order_id TEXT PRIMARY KEY, due_at INTEGER NOT NULL);
-             CREATE INDEX IF NOT EXISTS payment_deadlines_due ON payment_deadlines (due_at);`);
+  setup(db: Database.Database, { payment_deadlines: table }: TableNames<Tables>): void {
+    db.exec(`CREATE TABLE IF NOT EXISTS ${table} (order_id TEXT PRIMARY KEY, due_at INTEGER NOT NULL)`);
   }
 
-  apply(db: Database.Database, event: RecordedEvent): void {
-    const { orderId } = event.data as { orderId: string };
-    switch (event.type) {
-      case 'OrderPlaced':
-        db.prepare('INSERT OR IGNORE INTO payment_deadlines (order_id, due_at) VALUES (?, ?)').run(
-          orderId,
-          Date.parse((event.data as OrderPlaced['data']).paymentDueBy),
-        );
-        return;
-      case 'OrderPaid':
-      case 'OrderRejected':
-      case 'OrderPaymentFailed':
-      case 'OrderCancelled':
-        db.prepare('DELETE FROM payment_deadlines WHERE order_id = ?').run(orderId);
-        return;
-      default:
-        return;
-    }
+  /** For the deadline watcher: the deadlines due first. */
+  indexes(db: Database.Database, { payment_deadlines: table }: TableNames<Tables>): void {
+    db.exec(`CREATE INDEX IF NOT EXISTS ${table}_due ON ${table} (due_at)`);
+  }
+
+  writer(db: Database.Database, { payment_deadlines: table }: TableNames<Tables>): ApplyEvent {
+    const insert = db.prepare(`INSERT OR IGNORE INTO ${table} (order_id, due_at) VALUES (?, ?)`);
+    const remove = db.prepare(`DELETE FROM ${table} WHERE order_id = ?`);
+    return (event: RecordedEvent) => {
+      const { orderId } = event.data as { orderId: string };
+      switch (event.type) {
+        case 'OrderPlaced':
+          insert.run(orderId, Date.parse((event.data as OrderPlaced['data']).paymentDueBy));
+          return;
+        case 'OrderPaid':
+        case 'OrderRejected':
+        case 'OrderPaymentFailed':
+        case 'OrderCancelled':
+          remove.run(orderId);
+          return;
+        default:
+          return;
+      }
+    };
   }
 }
 

@@ -1,31 +1,25 @@
 import type Database from 'better-sqlite3';
 import type { RecordedEvent } from '../../../event-store/event-store.port';
-import type { Projection } from '../../../shared/read-models/projection';
+import type { ApplyEvent, Projection, TableNames } from '../../../shared/read-models/projection';
 import { shipmentCategory, type ShipmentEvent, shipmentEventTypes } from '../contracts/shipment-events';
 
 const known: ReadonlySet<string> = new Set(shipmentEventTypes);
+
+type Tables = 'shipments';
 
 /**
  * Shipments by id, by order and by tracking number. Its times are the ones in the events (the
  * clock's, passed in with each command), so it shows what the write answered.
  */
-export class ShipmentsProjection implements Projection {
+export class ShipmentsProjection implements Projection<Tables> {
   readonly name = 'shipments';
   readonly category = shipmentCategory;
-  private readonly statements = new Map<string, Database.Statement>();
+  readonly version = 1;
+  readonly tables = ['shipments'] as const;
 
-  private statement(db: Database.Database, sql: string): Database.Statement {
-    let prepared = this.statements.get(sql);
-    if (prepared === undefined || prepared.database !== db) {
-      prepared = db.prepare(sql);
-      this.statements.set(sql, prepared);
-    }
-    return prepared;
-  }
-
-  setup(db: Database.Database): void {
+  setup(db: Database.Database, { shipments }: TableNames<Tables>): void {
     db.exec(`
-      CREATE TABLE IF NOT EXISTS shipments (
+      CREATE TABLE IF NOT EXISTS ${shipments} (
         shipment_id     TEXT PRIMARY KEY,
         order_id        TEXT NOT NULL,
         tracking_number TEXT NOT NULL UNIQUE, -- its unique index serves the lookups by tracking number
@@ -36,38 +30,47 @@ export class ShipmentsProjection implements Projection {
         delivered_at    TEXT,
         updated_at      TEXT NOT NULL
       );
-      CREATE INDEX IF NOT EXISTS shipments_by_order ON shipments (order_id);
     `);
   }
 
-  apply(db: Database.Database, recorded: RecordedEvent): void {
-    if (!known.has(recorded.type)) return;
-    const event = { type: recorded.type, data: recorded.data } as ShipmentEvent;
-    const update = (from: string, sql: string, ...values: string[]) =>
-      this.statement(db, `UPDATE shipments SET ${sql} WHERE shipment_id = ? AND status = ?`).run(...values, event.data.shipmentId, from);
-    switch (event.type) {
-      case 'ShipmentCreated': {
-        const { shipmentId, orderId, trackingNumber, createdAt } = event.data;
-        this.statement(
-          db,
-          `INSERT INTO shipments (shipment_id, order_id, tracking_number, status, created_at, updated_at)
-           VALUES (?, ?, ?, 'CREATED', ?, ?) ON CONFLICT (shipment_id) DO NOTHING`,
-        ).run(shipmentId, orderId, trackingNumber, createdAt, createdAt);
-        return;
+  /** For the shipments of an order. */
+  indexes(db: Database.Database, { shipments }: TableNames<Tables>): void {
+    db.exec(`CREATE INDEX IF NOT EXISTS ${shipments}_by_order ON ${shipments} (order_id)`);
+  }
+
+  writer(db: Database.Database, { shipments }: TableNames<Tables>): ApplyEvent {
+    const create = db.prepare(
+      `INSERT INTO ${shipments} (shipment_id, order_id, tracking_number, status, created_at, updated_at)
+       VALUES (?, ?, ?, 'CREATED', ?, ?) ON CONFLICT (shipment_id) DO NOTHING`,
+    );
+    const guarded = 'WHERE shipment_id = ? AND status = ?';
+    const dispatch = db.prepare(`UPDATE ${shipments} SET status = 'DISPATCHED', dispatched_at = ?, updated_at = ? ${guarded}`);
+    const deliver = db.prepare(`UPDATE ${shipments} SET status = 'DELIVERED', delivered_at = ?, updated_at = ? ${guarded}`);
+    const cancel = db.prepare(`UPDATE ${shipments} SET status = 'CANCELLED', reason = ?, updated_at = ? ${guarded}`);
+    return (recorded: RecordedEvent) => {
+      if (!known.has(recorded.type)) return;
+      const event = { type: recorded.type, data: recorded.data } as ShipmentEvent;
+      const { shipmentId } = event.data;
+      switch (event.type) {
+        case 'ShipmentCreated': {
+          const { orderId, trackingNumber, createdAt } = event.data;
+          create.run(shipmentId, orderId, trackingNumber, createdAt, createdAt);
+          return;
+        }
+        case 'ShipmentDispatched':
+          dispatch.run(event.data.dispatchedAt, event.data.dispatchedAt, shipmentId, 'CREATED');
+          return;
+        case 'ShipmentDelivered':
+          deliver.run(event.data.deliveredAt, event.data.deliveredAt, shipmentId, 'DISPATCHED');
+          return;
+        case 'ShipmentCancelled':
+          cancel.run(event.data.reason, event.data.cancelledAt, shipmentId, 'CREATED');
+          return;
+        default: {
+          const unknownEvent: never = event;
+          return unknownEvent;
+        }
       }
-      case 'ShipmentDispatched':
-        update('CREATED', `status = 'DISPATCHED', dispatched_at = ?, updated_at = ?`, event.data.dispatchedAt, event.data.dispatchedAt);
-        return;
-      case 'ShipmentDelivered':
-        update('DISPATCHED', `status = 'DELIVERED', delivered_at = ?, updated_at = ?`, event.data.deliveredAt, event.data.deliveredAt);
-        return;
-      case 'ShipmentCancelled':
-        update('CREATED', `status = 'CANCELLED', reason = ?, updated_at = ?`, event.data.reason, event.data.cancelledAt);
-        return;
-      default: {
-        const unknownEvent: never = event;
-        return unknownEvent;
-      }
-    }
+    };
   }
 }

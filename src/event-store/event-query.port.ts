@@ -1,0 +1,33 @@
+import type { RecordedEvent } from './event-store.port';
+
+/**
+ * The audit query over the whole store (`GET /api/events`): filters that combine (AND), a cursor,
+ * results in store order. Beside the `EventStore` port, not part of it: the embedded store answers
+ * it from indexes of its events table; an EventStoreDB deployment can answer it from a read model.
+ */
+export interface EventFilter {
+  readonly eventType?: string;
+  /** The stream's id: the part of its name after the first `-`. */
+  readonly aggregateId?: string;
+  /** The stream's category: the part of its name before the first `-`. */
+  readonly aggregateType?: string;
+  readonly correlationId?: string;
+  /** Exclusive: only events after this global position. */
+  readonly after?: bigint;
+  /** 1..maxEventPageSize. */
+  readonly limit: number;
+}
+
+export interface EventPage {
+  /** The events that match, in store order, at most `limit`. */
+  readonly events: RecordedEvent[];
+  /** The position of the last event of this page when more events match after it; null on the last page. */
+  readonly nextPosition: bigint | null;
+}
+
+export const maxEventPageSize = 1000;
+
+export interface EventQuery {
+  find(filter: EventFilter): Promise<EventPage>;
+  byId(eventId: string): Promise<RecordedEvent | undefined>;
+}

@@ -1,0 +1,146 @@
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { EventFilter } from '../../src/event-store/event-query.port';
+import type { RecordedEvent } from '../../src/event-store/event-store.port';
+import { categoryOf, idOf } from '../../src/event-store/stream-name';
+import { eventStoreSchemaVersion, migrateEventStoreTo } from '../../src/event-store/sqlite/event-store.schema';
+import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
+import { newEventId } from '../../src/shared/application/event-ids';
+
+const keys = ['eventType', 'aggregateId', 'aggregateType', 'correlationId'] as const;
+
+/** Every combination of the four filters, with and without a cursor. */
+const everyCombination = (values: Record<(typeof keys)[number], string>, after: bigint): EventFilter[] =>
+  Array.from({ length: 32 }, (_, mask) => {
+    const filter: Record<string, unknown> = { limit: 100 };
+    keys.forEach((key, bit) => {
+      if ((mask & (1 << bit)) !== 0) filter[key] = values[key];
+    });
+    if ((mask & 16) !== 0) filter.after = after;
+    return filter as unknown as EventFilter;
+  });
+
+const matches = (event: RecordedEvent, filter: EventFilter): boolean =>
+  (filter.eventType === undefined || event.type === filter.eventType) &&
+  (filter.aggregateId === undefined || idOf(event.streamName) === filter.aggregateId) &&
+  (filter.aggregateType === undefined || categoryOf(event.streamName) === filter.aggregateType) &&
+  (filter.correlationId === undefined || event.metadata.correlationId === filter.correlationId) &&
+  (filter.after === undefined || event.position > filter.after);
+
+/** A small store where ids repeat across categories, types across streams, and correlations across both. */
+const seed = async (store: SqliteEventStore): Promise<RecordedEvent[]> => {
+  const types = ['Placed', 'Confirmed', 'Paid'];
+  let n = 0;
+  for (let round = 0; round < 4; round++) {
+    for (const category of ['Order', 'Payment', 'Inventory']) {
+      for (let id = 0; id < 6; id++) {
+        const events = types.slice(0, 1 + ((id + round) % 3)).map((type) => ({
+          id: newEventId(),
+          type: `${category}${type}`,
+          data: { n: n++ },
+          metadata: id % 4 === 3 ? {} : { correlationId: `order-${(id + round) % 5}`, causationId: newEventId() },
+        }));
+        await store.append(`${category}-${id}`, events, 'any');
+      }
+    }
+  }
+  await store.append('Standalone', [{ id: newEventId(), type: 'Marked', data: {} }], 'any');
+  await store.append('Multi-part-id', [{ id: newEventId(), type: 'Marked', data: {}, metadata: { correlationId: 'order-1' } }], 'any');
+  return (await store.readAll({ maxCount: 10_000 })).map(({ event }) => event);
+};
+
+describe('the audit query on the embedded store', () => {
+  let store: SqliteEventStore;
+  let all: RecordedEvent[];
+  beforeAll(async () => {
+    store = SqliteEventStore.open({ filename: ':memory:' });
+    all = await seed(store);
+  });
+  afterAll(() => store.close());
+
+  it('serves every filter and every combination from an index: no scan of the events table, no sort', () => {
+    const values = { eventType: 'OrderPaid', aggregateId: '3', aggregateType: 'Order', correlationId: 'order-2' };
+    for (const filter of everyCombination(values, 10n)) {
+      const plan = store.eventQuery.explain(filter);
+      expect({ filter, plan }).toEqual({ filter, plan: expect.not.arrayContaining([expect.stringMatching(/^SCAN events|TEMP B-TREE/)]) });
+      expect(plan.join('; ')).toMatch(/^SEARCH events USING (INDEX|INTEGER PRIMARY KEY)/);
+    }
+  });
+
+  it('drives a combination by its most selective filter: ids before types and categories', () => {
+    const plan = (filter: Omit<EventFilter, 'limit'>) => store.eventQuery.explain({ ...filter, limit: 10 }).join('; ');
+    expect(plan({ eventType: 'OrderPaid', aggregateType: 'Order', correlationId: 'order-1' })).toContain('events_by_correlation_id');
+    expect(plan({ correlationId: 'order-1', aggregateId: '1' })).toContain('events_by_aggregate_id');
+    expect(plan({ eventType: 'OrderPaid', aggregateType: 'Order' })).toContain('events_by_type');
+    expect(plan({ aggregateType: 'Order' })).toContain('events_by_category');
+    expect(plan({})).toContain('INTEGER PRIMARY KEY');
+  });
+
+  it('answers each combination with exactly the events that match all its filters, in store order', async () => {
+    const samples = [
+      { eventType: 'OrderPlaced', aggregateId: '1', aggregateType: 'Order', correlationId: 'order-1' },
+      { eventType: 'PaymentPaid', aggregateId: '2', aggregateType: 'Payment', correlationId: 'order-4' },
+      { eventType: 'Marked', aggregateId: 'part-id', aggregateType: 'Multi', correlationId: 'order-1' },
+      { eventType: 'Marked', aggregateId: '', aggregateType: 'Standalone', correlationId: 'nobody' },
+    ];
+    for (const values of samples) {
+      for (const filter of everyCombination(values, all[40]!.position)) {
+        const page = await store.eventQuery.find({ ...filter, limit: 1000 });
+        expect({ filter, ids: page.events.map((event) => event.id) }).toEqual({
+          filter,
+          ids: all.filter((event) => matches(event, filter)).map((event) => event.id),
+        });
+      }
+    }
+  });
+
+  it('pages with nextPosition until the last page, which says null, also when the last page is exactly full', async () => {
+    const category = all.filter((event) => categoryOf(event.streamName) === 'Order');
+    const seen: string[] = [];
+    let after: bigint | undefined;
+    for (let pages = 1; ; pages++) {
+      const page = await store.eventQuery.find({ aggregateType: 'Order', after, limit: category.length / 4 });
+      seen.push(...page.events.map((event) => event.id));
+      if (page.nextPosition === null) {
+        expect(pages).toBe(4);
+        break;
+      }
+      expect(page.nextPosition).toBe(page.events[page.events.length - 1]!.position);
+      after = page.nextPosition;
+    }
+    expect(seen).toEqual(category.map((event) => event.id));
+  });
+
+  it('finds one event by id, and nothing for an id it does not hold', async () => {
+    expect(await store.eventQuery.byId(all[7]!.id)).toEqual(all[7]);
+    expect(await store.eventQuery.byId(newEventId())).toBeUndefined();
+  });
+});
+
+describe('schema migration v2', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'event-query-migration-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('upgrades a v1 file in place: the events stored before it are found by aggregate id and correlation id', async () => {
+    const file = join(dir, 'events.sqlite');
+    const v1 = new Database(file);
+    migrateEventStoreTo(v1, 1);
+    v1.prepare(
+      `INSERT INTO events (id, stream, category, revision, type, data, metadata, created_at)
+       VALUES ('e1', 'Order-42', 'Order', 0, 'OrderPlaced', '{}', '{"correlationId":"42"}', 0),
+              ('e2', 'Payment-p-42', 'Payment', 0, 'PaymentProcessed', '{}', '{"correlationId":"42"}', 0)`,
+    ).run();
+    v1.close();
+
+    const store = SqliteEventStore.open({ filename: file });
+    const byCorrelation = await store.eventQuery.find({ correlationId: '42', limit: 10 });
+    expect(byCorrelation.events.map((event) => event.id)).toEqual(['e1', 'e2']);
+    expect((await store.eventQuery.find({ aggregateId: 'p-42', limit: 10 })).events.map((event) => event.id)).toEqual(['e2']);
+    await store.close();
+    const reopened = new Database(file, { readonly: true });
+    expect(reopened.pragma('user_version', { simple: true })).toBe(eventStoreSchemaVersion);
+    reopened.close();
+  });
+});
