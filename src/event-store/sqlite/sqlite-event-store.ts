@@ -88,7 +88,9 @@ export class SqliteEventStore implements EventStore {
     const rows =
       options.direction === 'backwards'
         ? this.statements.streamBackwards.all(stream, options.fromRevision ?? Number.MAX_SAFE_INTEGER, limit)
-        : this.statements.streamForwards.all(stream, options.fromRevision ?? 0, limit);
+        : options.maxCount === undefined
+          ? this.statements.streamRest.all(stream, options.fromRevision ?? 0)
+          : this.statements.streamForwards.all(stream, options.fromRevision ?? 0, limit);
     return rows.map(toRecordedEvent);
   }
 

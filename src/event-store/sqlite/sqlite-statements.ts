@@ -36,6 +36,8 @@ export class SqliteStatements {
   readonly locateById: Database.Statement<[string], { stream: string; revision: number }>;
   readonly streamHead: Database.Statement<[string], { revision: number; position: number }>;
   readonly streamForwards: Database.Statement<[string, number, number], EventRow>;
+  /** The rest of a stream, with no LIMIT: a bound LIMIT costs SQLite several times the lookup itself. */
+  readonly streamRest: Database.Statement<[string, number], EventRow>;
   readonly streamBackwards: Database.Statement<[string, number, number], EventRow>;
   readonly allAfter: Database.Statement<[bigint, number], EventRow>;
   readonly categoryAfter: Database.Statement<[string, bigint, number], EventRow>;
@@ -55,6 +57,7 @@ export class SqliteStatements {
       'SELECT revision, position FROM events WHERE stream = ? ORDER BY revision DESC LIMIT 1',
     );
     this.streamForwards = raw(`SELECT ${columns} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?`);
+    this.streamRest = raw(`SELECT ${columns} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision`);
     this.streamBackwards = raw(`SELECT ${columns} FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`);
     this.allAfter = raw(`SELECT ${columns} FROM events WHERE position > ? ORDER BY position LIMIT ?`);
     this.categoryAfter = raw(`SELECT ${columns} FROM events WHERE category = ? AND position > ? ORDER BY position LIMIT ?`);
