@@ -4,6 +4,7 @@ import request from 'supertest';
 import { createApp } from '../../src/http/create-app';
 import { jsonBody } from '../../src/shared/http/json-body';
 import { Readiness } from '../../src/shared/readiness';
+import { startTestSystem } from '../support/test-system';
 
 const echoRouter = () => {
   const router = Router();
@@ -75,5 +76,17 @@ describe('the HTTP edge', () => {
     expectProblem(response, 400);
     expect(response.body.detail).toContain(key);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+describe('when the store cannot be reached', () => {
+  it('answers 503 problem+json, not 500', async () => {
+    const t = await startTestSystem();
+    await t.system.eventStore.close();
+    const response = await t.http().get('/api/orders/0193f0a2-0000-7000-8000-000000000000');
+    expect(response.status).toBe(503);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect((await t.http().get('/ready')).status).toBe(503);
+    await t.stop();
   });
 });

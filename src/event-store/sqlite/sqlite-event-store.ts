@@ -84,6 +84,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    this.assertOpen();
     const limit = options.maxCount ?? -1;
     const rows =
       options.direction === 'backwards'
@@ -95,20 +96,24 @@ export class SqliteEventStore implements EventStore {
   }
 
   async readAll(options: ReadManyOptions = {}): Promise<PositionedEvent[]> {
+    this.assertOpen();
     return this.statements.allAfter.all(options.after ?? 0n, options.maxCount ?? defaultPageSize).map(toPositioned);
   }
 
   async readCategory(category: string, options: ReadManyOptions = {}): Promise<PositionedEvent[]> {
+    this.assertOpen();
     return this.statements.categoryAfter
       .all(category, options.after ?? 0n, options.maxCount ?? defaultPageSize)
       .map(toPositioned);
   }
 
   async readEventType(type: string, options: ReadManyOptions = {}): Promise<PositionedEvent[]> {
+    this.assertOpen();
     return this.statements.typeAfter.all(type, options.after ?? 0n, options.maxCount ?? defaultPageSize).map(toPositioned);
   }
 
   async readEvent(eventId: string): Promise<RecordedEvent | undefined> {
+    this.assertOpen();
     const row = this.statements.byId.get(eventId);
     return row === undefined ? undefined : toRecordedEvent(row);
   }
@@ -140,6 +145,11 @@ export class SqliteEventStore implements EventStore {
     await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
     await this.flushed;
     this.db.close();
+  }
+
+  /** Reads go on while the store closes (appends in hand are still being committed), and fail as unavailable after. */
+  private assertOpen(): void {
+    if (!this.db.open) throw new EventStoreUnavailable('the event store is closed');
   }
 
   private flush(): void {
