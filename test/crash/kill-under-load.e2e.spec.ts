@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RecordedEvent } from '../../src/event-store/event-store.port';
 import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
-import { eventually } from '../support/eventually';
+import { eventually } from '../../src/shared/testing/eventually';
 import type { ServerProcess } from '../support/server-process';
 import { checkStore, describeLife, settledStatuses, type Violation } from './order-invariants';
 import { OrderLoad, seededRandom } from './order-load';

@@ -1,7 +1,7 @@
 import { v7 as uuid } from 'uuid';
 import { ordersModule } from '../../src/modules/orders/orders.module';
 import { adminToken, startTestSystem, type TestSystem } from '../support/test-system';
-import { eventually } from '../support/eventually';
+import { eventually } from '../../src/shared/testing/eventually';
 
 const address = { street: '123 Main St', city: 'San Francisco', state: 'CA', zip: '94105', country: 'US' };
 const orderBody = (overrides: Record<string, unknown> = {}) => ({

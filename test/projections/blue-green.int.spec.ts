@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { eventually } from '../support/eventually';
+import { eventually } from '../../src/shared/testing/eventually';
 import { filesIn, increment, runnerOf, seedCounters, stateOf, sumOf, tablesNamed, TotalsProjection } from './counter-projections';
 
 /** A pid that no process has any more. */

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
 import { newEventId } from '../../src/shared/application/event-ids';
-import { eventually } from '../support/eventually';
+import { eventually } from '../../src/shared/testing/eventually';
 import { type ServerProcess, startServerProcess } from '../support/server-process';
 
 jest.setTimeout(120_000);

@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import { eventually } from '../support/eventually';
+import { eventually } from '../../src/shared/testing/eventually';
 import { CountsProjection, filesIn, increment, runnerOf, seedCounters, stateOf, sumOf, tablesNamed, TotalsProjection } from './counter-projections';
 
 describe('read models across restarts', () => {

@@ -9,7 +9,7 @@ import type { Projection, TableNames } from '../../src/shared/read-models/projec
 import { ownTableNames } from '../../src/shared/read-models/projection';
 import { SharedTokens } from '../../src/shared/tokens';
 import { createProduct, placeOrder } from '../saga/saga-support';
-import { eventually } from '../support/eventually';
+import { eventually } from '../../src/shared/testing/eventually';
 import { startTestSystem, type TestSystem } from '../support/test-system';
 
 jest.setTimeout(120_000);

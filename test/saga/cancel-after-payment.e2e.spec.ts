@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { systemModules } from '../../src/container';
 import { shipmentsModule } from '../../src/modules/shipments/shipments.module';
-import { eventually } from '../support/eventually';
+import { eventually } from '../../src/shared/testing/eventually';
 import { startTestSystem, type TestSystem } from '../support/test-system';
 import { createProduct, eventsOf, eventuallyStatus, expectEachAtMostOnce, placeOrder, stockOf, typesOf } from './saga-support';
 

@@ -3,7 +3,7 @@ import { systemModules } from '../../src/container';
 import type { ChargeRequest, PaymentGateway } from '../../src/modules/payments/application/payment-gateway.port';
 import { SimulatedPaymentGateway } from '../../src/modules/payments/application/simulated-payment-gateway';
 import { PaymentsTokens } from '../../src/modules/payments/payments.tokens';
-import { eventually } from '../support/eventually';
+import { eventually } from '../../src/shared/testing/eventually';
 import { startTestSystem, type TestSystem } from '../support/test-system';
 import { createProduct, eventuallyStatus, placeOrder } from './saga-support';
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventually } from '../support/eventually';
+import { eventually } from '../../src/shared/testing/eventually';
 import { startTestSystem, type TestSystem } from '../support/test-system';
 import {
   createProduct,

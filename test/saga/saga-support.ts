@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '../../src/event-store/event-store.port';
-import { eventually } from '../support/eventually';
+import { eventually } from '../../src/shared/testing/eventually';
 import type { TestSystem } from '../support/test-system';
 
 export const address = { street: '123 Main St', city: 'San Francisco', state: 'CA', zip: '94105', country: 'US' };

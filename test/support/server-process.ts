@@ -1,6 +1,6 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { eventually } from './eventually';
+import { eventually } from '../../src/shared/testing/eventually';
 import { freePort } from './free-port';
 
 export interface ServerProcess {

@@ -6,19 +6,9 @@ import { newEventId } from '../application/event-ids';
 import { DeadLetterStore } from './dead-letter-store';
 import type { Reaction } from './reaction';
 import { ReactionRunner } from './reaction-runner';
+import { eventually } from '../testing/eventually';
 
 const logger = pino({ level: 'silent' });
-const eventually = async (probe: () => void, timeoutMs = 5000) => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return probe();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-  }
-};
 
 const append = (store: SqliteEventStore, stream: string, type: string, data: unknown = {}) =>
   store.append(stream, [{ id: newEventId(), type, data }], 'any');

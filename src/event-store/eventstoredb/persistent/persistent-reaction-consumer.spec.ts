@@ -4,18 +4,8 @@ import type { EsdbPersistentClient } from '../client';
 import { FakePersistentSubscription, grpcError, grpcStatus, recorded, resolvedLink } from '../testing/client-fakes';
 import { PersistentReactionConsumer } from './persistent-reaction-consumer';
 import type { ReactionHandler } from './subscription-source';
+import { eventually } from '../../../shared/testing/eventually';
 
-const eventually = async (probe: () => void, timeoutMs = 3000) => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return probe();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-  }
-};
 
 let linkRevision = 0;
 const delivered = (stream: string, type = 'OrderPlaced', data: unknown = {}, retryCount = 0): PersistentSubscriptionToStreamResolvedEvent => ({
