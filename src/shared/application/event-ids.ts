@@ -1,24 +1,22 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 
 /** A fresh, time-ordered id (uuid v7): cheap for the store's unique index. */
 export const newEventId = (): string => uuidv7();
 
-const hex = (bytes: Buffer): string => bytes.toString('hex');
+const v7Prefix = /^[0-9a-f]{8}-[0-9a-f]{4}-7/i;
+const nibble = (value: number) => value.toString(16);
 
 /**
  * A deterministic id (uuid v8, RFC 9562's custom version) for an effect of a known cause: the same
  * cause and key give the same id, so a redelivered event re-appends the same ids and the store
  * answers with the first append instead of writing twice. The first 48 bits are the time of the
- * cause when it is a v7 id, so these ids stay time-ordered like v7 ones.
+ * cause when it is a v7 id, so these ids stay time-ordered like v7 ones; the other bits come from
+ * SHA-256 of cause and key. (Worked in hex strings: it runs for every event a saga step appends.)
  */
 export const deterministicId = (cause: string, key: string): string => {
-  const digest = createHash('sha256').update(cause).update('\u0000').update(key).digest();
-  const causeHex = cause.replace(/-/g, '');
-  const time = /^[0-9a-f]{12}7/i.test(causeHex) ? Buffer.from(causeHex.slice(0, 12), 'hex') : digest.subarray(16, 22);
-  const bytes = Buffer.concat([time, digest.subarray(0, 10)]);
-  bytes[6] = (bytes[6]! & 0x0f) | 0x80;
-  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
-  const h = hex(bytes);
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+  const digest = hash('sha256', `${cause}\u0000${key}`, 'hex');
+  const time = v7Prefix.test(cause) ? `${cause.slice(0, 8)}${cause.slice(9, 13)}`.toLowerCase() : digest.slice(32, 44);
+  const variant = nibble((Number.parseInt(digest[4]!, 16) & 0x3) | 0x8);
+  return `${time.slice(0, 8)}-${time.slice(8, 12)}-8${digest.slice(1, 4)}-${variant}${digest.slice(5, 8)}-${digest.slice(8, 20)}`;
 };
