@@ -34,8 +34,8 @@ export class ConcurrencyConflict extends Error {
   override readonly name = 'ConcurrencyConflict';
 }
 
-interface Cached {
-  readonly state: unknown;
+interface Cached<State = unknown> {
+  readonly state: State;
   readonly revision: number;
 }
 
@@ -48,7 +48,8 @@ export interface CommandHandlerOptions {
  * Read → fold → decide → append with the expected revision, retried on a conflict. Commands on one
  * stream run one at a time in this process, so they do not conflict with each other; the expected
  * revision still guards against every other writer. The folded state of recent streams is kept, so
- * a command reads only the events appended since (usually none) instead of the whole stream.
+ * a command on a recent stream reads nothing before it decides, and a read of one reads only the
+ * events appended since (usually none) instead of the whole stream.
  */
 export class CommandHandler {
   private readonly queue = new KeyedQueue();
@@ -87,8 +88,13 @@ export class CommandHandler {
     context: CommandContext,
   ): Promise<CommandResult<State, Event>> {
     for (let attempt = 0; attempt <= this.maxRetries; attempt++) {
-      const { state, revision } = await this.refresh(decider, stream);
+      // Optimistic: a cached state is decided on as it is, and the expected revision catches a
+      // writer elsewhere (then the stream is read again); only a retry or a cold stream reads first.
+      const cached = attempt === 0 ? (this.cache.get(stream) as Cached<State> | undefined) : undefined;
+      const { state, revision } = cached ?? (await this.refresh(decider, stream));
       const decision = decider.decide(command, state);
+      // A refusal or a no-op appends nothing, so no revision check would catch a stale state: decide again on a fresh one.
+      if (cached !== undefined && (isRejection(decision) || decision.length === 0) && (await this.isStale(stream, revision))) continue;
       if (isRejection(decision)) return { accepted: false, rejection: decision, state, revision };
       if (decision.length === 0) {
         return { accepted: true, state, events: [], eventIds: [], revision, position: undefined };
@@ -117,6 +123,11 @@ export class CommandHandler {
       }
     }
     throw new ConcurrencyConflict(`stream ${stream} kept changing; gave up after ${this.maxRetries + 1} attempts`);
+  }
+
+  private async isStale(stream: string, revision: number): Promise<boolean> {
+    const newer = await this.store.readStream(stream, { fromRevision: revision + 1, maxCount: 1 });
+    return newer.length > 0;
   }
 
   private async refresh<State, Event extends DomainEvent>(
