@@ -1,9 +1,10 @@
 import type Database from 'better-sqlite3';
 import { CatchUpSubscription } from '../catch-up-subscription';
-import { CommitSignal } from '../commit-signal';
+import { CategorySignals } from '../category-signals';
 import { DuplicateEventId, EventStoreUnavailable, WrongExpectedVersion } from '../errors';
 import type {
   AppendResult,
+  CheckpointStore,
   EventStore,
   ExpectedRevision,
   NewEvent,
@@ -20,6 +21,7 @@ import { migrateEventStore } from './event-store.schema';
 import { openDatabase, type SqliteOptions } from './open-database';
 import { SqliteCheckpointStore } from './sqlite-checkpoint-store';
 import { SqliteEventQuery } from './sqlite-event-query';
+import { PageCache } from './page-cache';
 import { type EventRow, SqliteStatements, toRecordedEvent } from './sqlite-statements';
 
 interface PendingAppend {
@@ -38,14 +40,18 @@ const defaultPageSize = 1000;
  * that one failed check fails only its own append. A promise resolves only after its commit.
  */
 export class SqliteEventStore implements EventStore {
-  readonly checkpoints: SqliteCheckpointStore;
+  readonly checkpoints: CheckpointStore;
   /** The audit query (`GET /api/events`), on the same connection. */
   readonly eventQuery: SqliteEventQuery;
   private readonly statements: SqliteStatements;
-  private readonly signal = new CommitSignal();
+  private readonly checkpointTable: SqliteCheckpointStore;
+  private readonly signals = new CategorySignals();
   private readonly appendInSavepoint: (pending: PendingAppend) => AppendResult;
-  private readonly commitBatch: (batch: readonly PendingAppend[]) => Array<AppendResult | Error>;
+  private readonly commitBatch: (batch: readonly PendingAppend[], checkpoints: ReadonlyMap<string, bigint>) => Array<AppendResult | Error>;
   private pending: PendingAppend[] = [];
+  private pendingCheckpoints = new Map<string, bigint>();
+  private checkpointsSaved: Array<{ readonly resolve: () => void; readonly reject: (error: unknown) => void }> = [];
+  private readonly pages = new PageCache();
   private flushScheduled = false;
   private flushed: Promise<void> = Promise.resolve();
   private closed = false;
@@ -58,29 +64,48 @@ export class SqliteEventStore implements EventStore {
   constructor(private readonly db: Database.Database) {
     migrateEventStore(db);
     this.statements = new SqliteStatements(db);
-    this.checkpoints = new SqliteCheckpointStore(db, 'subscription_checkpoints');
+    this.checkpointTable = new SqliteCheckpointStore(db, 'subscription_checkpoints');
+    this.checkpoints = {
+      load: (name) => this.checkpointTable.load(name),
+      save: (name, checkpoint) => this.saveCheckpoint(name, checkpoint),
+    };
     this.eventQuery = new SqliteEventQuery(db);
     this.appendInSavepoint = db.transaction((pending: PendingAppend) => this.appendNow(pending));
-    this.commitBatch = db.transaction((batch: readonly PendingAppend[]) =>
-      batch.map((pending) => {
+    this.commitBatch = db.transaction((batch: readonly PendingAppend[], checkpoints: ReadonlyMap<string, bigint>) => {
+      const outcomes = batch.map((pending) => {
         try {
           return this.appendInSavepoint(pending);
         } catch (error) {
           return asAppendError(error, pending);
         }
-      }),
-    );
+      });
+      for (const [name, checkpoint] of checkpoints) this.checkpointTable.saveSync(name, checkpoint);
+      return outcomes;
+    });
   }
 
   append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision = 'any'): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new EventStoreUnavailable('the event store is closed'));
     return new Promise((resolve, reject) => {
       this.pending.push({ stream, events, expected, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        this.flushed = new Promise((done) => setImmediate(() => done(this.flush())));
-      }
+      this.scheduleFlush();
     });
+  }
+
+  /** Subscribers save their checkpoints often: they ride along in the appends' group commit. */
+  private saveCheckpoint(name: string, checkpoint: bigint): Promise<void> {
+    if (this.closed) return Promise.reject(new EventStoreUnavailable('the event store is closed'));
+    return new Promise((resolve, reject) => {
+      this.pendingCheckpoints.set(name, checkpoint);
+      this.checkpointsSaved.push({ resolve, reject });
+      this.scheduleFlush();
+    });
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    this.flushed = new Promise((done) => setImmediate(() => done(this.flush())));
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -119,11 +144,14 @@ export class SqliteEventStore implements EventStore {
   }
 
   subscribe({ to, after }: SubscribeOptions): Subscription {
+    const signal = to.kind === 'all' ? this.signals.all : this.signals.of(to.category);
+    // Subscribers of one category usually stand at the same checkpoint: after a commit, they read one shared page.
     const read =
       to.kind === 'all'
         ? (from: bigint | undefined, maxCount: number) => this.readAll({ after: from, maxCount })
-        : (from: bigint | undefined, maxCount: number) => this.readCategory(to.category, { after: from, maxCount });
-    const subscription = new CatchUpSubscription({ read, signal: this.signal, after });
+        : (from: bigint | undefined, maxCount: number) =>
+            this.pages.read(to.category, signal.count, from, maxCount, () => this.readCategory(to.category, { after: from, maxCount }));
+    const subscription = new CatchUpSubscription({ read, signal, after });
     this.subscriptions.add(subscription);
     return subscription;
   }
@@ -155,20 +183,30 @@ export class SqliteEventStore implements EventStore {
   private flush(): void {
     this.flushScheduled = false;
     const batch = this.pending;
+    const checkpoints = this.pendingCheckpoints;
+    const checkpointsSaved = this.checkpointsSaved;
     this.pending = [];
+    this.pendingCheckpoints = new Map();
+    this.checkpointsSaved = [];
     let outcomes: Array<AppendResult | Error>;
     try {
-      outcomes = this.commitBatch(batch);
+      outcomes = this.commitBatch(batch, checkpoints);
     } catch (error) {
       for (const pending of batch) pending.reject(error);
+      for (const saved of checkpointsSaved) saved.reject(error);
       return;
     }
-    this.signal.notify();
+    const written = new Set<string>();
+    batch.forEach((pending, index) => {
+      if (!(outcomes[index] instanceof Error) && pending.events.length > 0) written.add(categoryOf(pending.stream));
+    });
+    this.signals.notify(written);
     batch.forEach((pending, index) => {
       const outcome = outcomes[index]!;
       if (outcome instanceof Error) pending.reject(outcome);
       else pending.resolve(outcome);
     });
+    for (const saved of checkpointsSaved) saved.resolve();
   }
 
   private appendNow({ stream, events, expected }: PendingAppend): AppendResult {
