@@ -3,11 +3,14 @@ import type { Logger } from 'pino';
 import type { EventStore, PositionedEvent, Subscription } from '../../event-store/event-store.port';
 import type { Projection } from './projection';
 import { type Copy, physicalNames, type ProjectionCatalog } from './projection-catalog';
+import type { ReadModelCommits } from './read-model-commits';
 
 export interface KeeperParts {
   readonly store: EventStore;
   readonly db: Database.Database;
   readonly catalog: ProjectionCatalog;
+  /** The read models' group commit, for live events. */
+  readonly commits: ReadModelCommits;
   readonly batchSize: number;
   readonly logger: Logger;
   /** Called after every commit, for the runner's waiters. */
@@ -18,8 +21,8 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Keeps the serving copy of one read model up to date: the backlog a batch per transaction, then
- * live events from a catch-up subscription, each applied in the transaction that saves the copy's
- * checkpoint. Each transaction first checks that its copy still serves; after a swap (here or by
+ * live events from a catch-up subscription, those of one turn together, in the transaction that
+ * saves the copy's checkpoint. Each transaction first checks that its copy still serves; after a swap (here or by
  * the CLI in another process) it follows the new copy from that copy's checkpoint. A copy of
  * another version than the code's is left as it is (the code cannot be trusted to apply to it)
  * until the rebuild of the code's version swaps in.
@@ -92,7 +95,7 @@ export class ProjectionKeeper {
   }
 
   private async follow(live: Copy, pokes: number): Promise<void> {
-    const { store, db, catalog, batchSize, onApplied } = this.parts;
+    const { store, db, catalog, commits, batchSize, onApplied } = this.parts;
     const { name, category } = this.projection;
     const apply = this.projection.writer(db, physicalNames(live.tables, live.generation));
     const applyAll = db.transaction((events: readonly PositionedEvent[]): boolean => {
@@ -101,16 +104,30 @@ export class ProjectionKeeper {
       catalog.saveLiveCheckpoint(name, events[events.length - 1]!.checkpoint);
       return true;
     });
-    const commit = (events: readonly PositionedEvent[]): boolean => {
+    // Applies what comes before an event that fails, so that the copy stops right before it.
+    const applyUpToFailure = (events: readonly PositionedEvent[]): Applied => {
       try {
-        if (!applyAll.immediate(events)) return false;
+        return applyAll.immediate(events) ? { upTo: events[events.length - 1]!.checkpoint } : 'lost';
       } catch (error) {
-        if (events.length === 1) throw error;
-        // Apply what comes before the event that fails, so the copy stops right before it.
-        return events.every((event) => commit([event]));
+        if (events.length === 1) return { upTo: undefined, error };
+        let upTo: bigint | undefined;
+        for (const positioned of events) {
+          const one = applyUpToFailure([positioned]);
+          if (one === 'lost') return one;
+          if ('error' in one) return { upTo, error: one.error };
+          upTo = one.upTo;
+        }
+        return { upTo };
       }
-      this.serving = events[events.length - 1]!.checkpoint;
-      onApplied();
+    };
+    /** True if the copy still serves and every event applied; throws the error of one that failed. */
+    const settle = (applied: Applied): boolean => {
+      if (applied === 'lost') return false;
+      if (applied.upTo !== undefined) {
+        this.serving = applied.upTo;
+        onApplied();
+      }
+      if ('error' in applied) throw applied.error;
       return true;
     };
     const current = () => !this.stopped && this.pokes === pokes;
@@ -119,22 +136,46 @@ export class ProjectionKeeper {
     for (;;) {
       const page = await store.readCategory(category, { after: this.serving, maxCount: batchSize });
       if (!current() || page.length === 0) break;
-      if (!commit(page)) return;
+      if (!settle(applyUpToFailure(page))) return;
       if (page.length < batchSize) break;
       await nextTurn();
     }
     if (!current()) return;
-    // Then live, one event at a time.
+    // Then live: what arrives in one turn of the event loop commits in the read models' group transaction.
     const subscription = store.subscribe({ to: { kind: 'category', category }, after: this.serving });
     this.subscription = subscription;
+    let arrived: PositionedEvent[] = [];
+    let committed: Promise<void> = Promise.resolve();
+    let ended: { readonly error?: unknown } | undefined;
+    const end = (why: { readonly error?: unknown }) => {
+      ended ??= why;
+      void subscription.close();
+    };
     try {
       if (!current()) return;
       for await (const positioned of subscription) {
-        if (!commit([positioned])) return;
+        if (ended !== undefined) break;
+        arrived.push(positioned);
+        if (arrived.length > 1) continue;
+        committed = commits
+          .run((): Applied => {
+            const events = arrived;
+            arrived = [];
+            // An earlier batch failed or lost the copy: nothing after it may apply.
+            return ended === undefined ? applyUpToFailure(events) : 'lost';
+          })
+          .then((applied) => {
+            if (!settle(applied)) end({});
+          })
+          .catch((error: unknown) => end({ error }));
       }
     } finally {
       this.subscription = undefined;
       await subscription.close();
+      await committed;
     }
+    if (ended !== undefined && 'error' in ended) throw ended.error;
   }
 }
+
+type Applied = { readonly upTo: bigint | undefined; readonly error?: unknown } | 'lost';

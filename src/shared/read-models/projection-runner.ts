@@ -5,6 +5,7 @@ import type { Projection } from './projection';
 import { ProjectionCatalog, type RebuildCopy } from './projection-catalog';
 import { ProjectionKeeper } from './projection-keeper';
 import { type RebuildEnd, runRebuild } from './projection-rebuild';
+import { ReadModelCommits } from './read-model-commits';
 import { isRebuildOwnerAlive, newRebuildOwner, releaseRebuildOwner } from './rebuild-owner';
 
 export interface ProjectionStatus {
@@ -65,12 +66,13 @@ export class ProjectionRunner {
     this.batchSize = options.batchSize ?? 2000;
     this.watchIntervalMs = options.watchIntervalMs ?? 250;
     this.catalog = new ProjectionCatalog(db);
+    const commits = new ReadModelCommits(db);
     const tables = projections.flatMap((projection) => projection.tables);
     if (new Set(tables).size !== tables.length) throw new Error(`two read models claim one table: ${tables.join(', ')}`);
     for (const projection of projections) {
       this.catalog.ensure(projection);
       const keeper = new ProjectionKeeper(
-        { store, db, catalog: this.catalog, batchSize: this.batchSize, logger, onApplied: () => this.wakeWaiters() },
+        { store, db, catalog: this.catalog, commits, batchSize: this.batchSize, logger, onApplied: () => this.wakeWaiters() },
         projection,
       );
       this.keepers.set(projection.name, keeper);
