@@ -4,20 +4,24 @@ import type { ModuleRouter } from '../shared/http/module-router';
 import { problemMiddleware, unknownRoute } from '../shared/http/problem-middleware';
 import type { Readiness } from '../shared/readiness';
 import { apiDocsRouter } from './api-docs.router';
+import { createHttpMetrics, type MetricSources } from './metrics';
 import { operationalRouter } from './operational.router';
 
-export interface AppParts {
+export interface AppParts extends MetricSources {
   readonly logger: Logger;
   readonly readiness: Readiness;
   readonly routers: readonly ModuleRouter[];
 }
 
-export const createApp = ({ logger, readiness, routers }: AppParts): Express => {
+export const createApp = ({ logger, readiness, routers, reactions, projections }: AppParts): Express => {
   const app = express();
+  const metrics = createHttpMetrics({ reactions, projections });
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
+  app.use(metrics.measureRequests);
   app.use(operationalRouter(readiness));
+  app.get('/metrics', metrics.serve);
   app.use(apiDocsRouter(routers));
   for (const { router } of routers) app.use(router);
   app.use(unknownRoute);

@@ -1,0 +1,95 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+interface SubscriptionFigures {
+  readonly name: string;
+  readonly lag: number;
+  readonly retries: number;
+  readonly deadLetters: number;
+}
+
+interface ReadModelFigures {
+  readonly name: string;
+  readonly lag: number;
+  readonly status: string;
+}
+
+/** What the metrics read when they are scraped; each is optional, so an app without them still serves the rest. */
+export interface MetricSources {
+  readonly reactions?: { status(): Promise<readonly SubscriptionFigures[]> };
+  readonly projections?: { status(): Promise<readonly ReadModelFigures[]> };
+}
+
+export interface HttpMetrics {
+  readonly registry: Registry;
+  /** Counts and times every request, labelled by its route pattern (never by its raw path). */
+  readonly measureRequests: RequestHandler;
+  readonly serve: RequestHandler;
+}
+
+const prefix = 'order_platform_';
+
+/** The route a request matched, as its pattern (`/api/orders/:orderId`), so that ids do not become labels. */
+const routeOf = (request: Request): string => {
+  const path = (request.route as { path?: unknown } | undefined)?.path;
+  return typeof path === 'string' ? `${request.baseUrl}${path}` : 'unmatched';
+};
+
+/**
+ * Prometheus metrics in a registry of the app's own (not the library's global one, so that two apps
+ * in one process do not share counters): the process's, the HTTP requests', and, read at each
+ * scrape, the process managers' and the read models' lag, retries, dead letters and rebuilds.
+ */
+export const createHttpMetrics = ({ reactions, projections }: MetricSources): HttpMetrics => {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix });
+  const requests = new Counter({
+    name: `${prefix}http_requests_total`,
+    help: 'HTTP requests answered, by method, route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [registry],
+  });
+  const durations = new Histogram({
+    name: `${prefix}http_request_duration_seconds`,
+    help: 'Time from a request to the end of its answer, by method and route',
+    labelNames: ['method', 'route'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  const gauge = (name: string, help: string, label: string) =>
+    new Gauge({ name: `${prefix}${name}`, help, labelNames: [label], registers: [registry] });
+  const subscriptionLag = gauge('subscription_lag_events', 'Events of its category a process manager has still to handle', 'subscription');
+  const subscriptionRetries = gauge('subscription_retries', 'Handler retries of a process manager since the process started', 'subscription');
+  const deadLetters = gauge('subscription_dead_letters', 'Events that failed every retry of a process manager and wait for a replay', 'subscription');
+  const readModelLag = gauge('read_model_lag_events', 'Events of its category a read model has still to apply', 'read_model');
+  const rebuilding = gauge('read_model_rebuilding', '1 while a read model is being rebuilt', 'read_model');
+
+  /** Read once per scrape, before the registry is written out, so that every gauge shows the same moment. */
+  const readBackgroundWork = async (): Promise<void> => {
+    const [subscriptions, readModels] = await Promise.all([reactions?.status() ?? [], projections?.status() ?? []]);
+    for (const { name, lag, retries, deadLetters: letters } of subscriptions) {
+      subscriptionLag.set({ subscription: name }, lag);
+      subscriptionRetries.set({ subscription: name }, retries);
+      deadLetters.set({ subscription: name }, letters);
+    }
+    for (const { name, lag, status } of readModels) {
+      readModelLag.set({ read_model: name }, lag);
+      rebuilding.set({ read_model: name }, status === 'rebuilding' ? 1 : 0);
+    }
+  };
+
+  const measureRequests = (request: Request, response: Response, next: NextFunction): void => {
+    const end = durations.startTimer();
+    response.once('finish', () => {
+      const route = routeOf(request);
+      end({ method: request.method, route });
+      requests.inc({ method: request.method, route, status: String(response.statusCode) });
+    });
+    next();
+  };
+  const serve = async (_request: Request, response: Response): Promise<void> => {
+    await readBackgroundWork();
+    response.type(registry.contentType).send(await registry.metrics());
+  };
+  return { registry, measureRequests, serve };
+};
