@@ -25,7 +25,7 @@ import {
   picker,
 } from './common';
 import { EMMETT_DURABILITY_NOTE, emmettAppender, emmettReader, emmettReplay, openEmmett, seedEmmett } from './emmett';
-import { floorAppender, floorReader, floorReplay, openFloor, seedFloor } from './floor';
+import { floorAppender, floorReader, floorReplay, indexedFloorAppender, openFloor, openIndexedFloor, seedFloor } from './floor';
 import { oursAppender, oursConcurrentAppend1, oursRead, oursReplay, openOurs, seedOurs } from './ours';
 
 const ROUNDS = 3;
@@ -39,6 +39,7 @@ const OURS = 'ours (SqliteEventStore)';
 const OURS_FULL = `${OURS}, synchronous=FULL`;
 const EMMETT_NAME = 'Emmett 0.38.5 (emmett-sqlite)';
 const FLOOR = 'floor (bare better-sqlite3)';
+const INDEXED_FLOOR = 'indexed floor (bare inserts, the store\'s schema)';
 
 const rows: Row[] = [];
 const add = (row: Row): void => {
@@ -98,6 +99,7 @@ const emmettConflictNote = 'expected-version check; conflict-free work only (0.3
 
 const appends = async (dirs: Dirs, size: 1 | 10): Promise<void> => {
   const floor = openFloor(dirs.floor, `append${size}`);
+  const indexedFloor = openIndexedFloor(dirs.floor, `append${size}-indexed`);
   const ours = openOurs(dirs.ours, `append${size}`, 'NORMAL');
   const oursFull = openOurs(dirs.ours, `append${size}-full`, 'FULL');
   const emmett = emmettAppender(openEmmett(dirs.emmett, `append${size}`).store);
@@ -105,6 +107,11 @@ const appends = async (dirs: Dirs, size: 1 | 10): Promise<void> => {
   const unit = 'events/s';
   await interleaved([
     { row: { subject: FLOOR, work, unit, durability: DURABILITY.NORMAL, note: 'no check, no id' }, op: appendWork(size, floorAppender(floor)), budget: ROUND },
+    {
+      row: { subject: INDEXED_FLOOR, work, unit, durability: DURABILITY.NORMAL, note: 'the store\'s 6 indexes; no check; not in the summary' },
+      op: appendWork(size, indexedFloorAppender(indexedFloor)),
+      budget: ROUND,
+    },
     { row: { subject: OURS, work, unit, durability: DURABILITY.NORMAL, note: 'expected-revision check' }, op: appendWork(size, oursAppender(ours)), budget: ROUND },
     { row: { subject: OURS_FULL, work, unit, durability: DURABILITY.FULL, note: 'expected-revision check' }, op: appendWork(size, oursAppender(oursFull)), budget: ROUND },
     {
@@ -116,6 +123,7 @@ const appends = async (dirs: Dirs, size: 1 | 10): Promise<void> => {
     },
   ]);
   floor.close();
+  indexedFloor.close();
   await Promise.all([ours.close(), oursFull.close()]);
 };
 
@@ -195,7 +203,7 @@ const table = (): string => {
   const lines = ['| subject | work | result | ours ÷ this | durability | notes |', '|---|---|--:|--:|---|---|'];
   for (const row of rows) {
     let ratio = '';
-    if (row.subject === EMMETT_NAME || row.subject === FLOOR) ratio = (find(OURS, row.work) / row.value).toFixed(2);
+    if (row.subject === EMMETT_NAME || row.subject === FLOOR || row.subject === INDEXED_FLOOR) ratio = (find(OURS, row.work) / row.value).toFixed(2);
     if (row.subject === EMMETT_NAME && row.work.startsWith('append')) {
       ratio += ` (at FULL: ${(find(OURS_FULL, row.work) / row.value).toFixed(2)})`;
     }
