@@ -33,6 +33,7 @@ import { withExplicitKeepAlive, type KeepAlive } from './connection-string';
 import { isConnectionError, toStoreError } from './error-mapping';
 import { scanForEvent, type EventIdIndex } from './event-id-index';
 import { EventStoreDbCheckpointStore } from './eventstoredb-checkpoint-store';
+import { linkCheckpointAt } from './link-checkpoint-at';
 import { EventStoreDbConsumerGroups, type EventStoreDbConsumerGroupsOptions } from './persistent/eventstoredb-consumer-groups';
 import { categoryStream, eventTypeStream, ProjectionBarrier, type BarrierOptions } from './projection-barrier';
 import { ResubscribingSubscription } from './resubscribing-subscription';
@@ -309,6 +310,19 @@ export class EventStoreDbEventStore implements EventStore, ConsumerGroupHost {
       }
     } catch (error) {
       if (error instanceof StreamNotFoundError) return 0n;
+      throw toStoreError(error);
+    }
+  }
+
+  /** `$all` checkpoints are positions; a category's is the revision + 1 of the link to the event, once the projection has written it. */
+  async checkpointAt(target: SubscriptionTarget, position: bigint, options: { readonly timeoutMs?: number } = {}): Promise<bigint | undefined> {
+    if (target.kind === 'all') return position;
+    try {
+      return await linkCheckpointAt(this.client, categoryStream(target.category), position, {
+        timeoutMs: options.timeoutMs ?? this.options.projectionBarrier?.timeoutMs ?? 5000,
+        ...(this.options.projectionBarrier?.pollMs === undefined ? {} : { pollMs: this.options.projectionBarrier.pollMs }),
+      });
+    } catch (error) {
       throw toStoreError(error);
     }
   }
