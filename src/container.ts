@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { Container, ContainerModule } from 'inversify';
 import type { Logger } from 'pino';
+import { hostsConsumerGroups } from './event-store/consumer-groups.port';
 import { eventQueryOf } from './event-store/create-event-query';
 import { createEventStore } from './event-store/create-event-store';
 import type { EventStore } from './event-store/event-store.port';
@@ -17,7 +18,9 @@ import { createLogger } from './shared/logger';
 import type { Projection } from './shared/read-models/projection';
 import { ProjectionRunner } from './shared/read-models/projection-runner';
 import { openReadModelDatabase } from './shared/read-models/read-model-database';
+import { ConsumerGroupSupervisor } from './shared/process-managers/consumer-group-supervisor';
 import { DeadLetterStore } from './shared/process-managers/dead-letter-store';
+import type { ProcessManagers } from './shared/process-managers/process-managers.port';
 import type { Reaction } from './shared/process-managers/reaction';
 import { ReactionSupervisor } from './shared/process-managers/reaction-supervisor';
 import { Readiness } from './shared/readiness';
@@ -45,25 +48,29 @@ const sharedModule = (config: RunnableConfig, logger: Logger, eventStore: EventS
           logger,
         ),
     );
-    bind(SharedTokens.ReactionSupervisor).toDynamicValue(
-      ({ get, getAll }) =>
-        new ReactionSupervisor(
-          eventStore,
-          getAll<Reaction>(SharedTokens.Reactions, { optional: true }),
-          new DeadLetterStore(get<Database.Database>(SharedTokens.ReadModelDatabase)),
-          logger,
-          (reaction) => ({ maxInFlight: reaction.maxInFlight ?? 256, baseDelayMs: config.RETRY_BASE_DELAY_MS }),
-        ),
-    );
+    bind(SharedTokens.ProcessManagers).toDynamicValue(({ get, getAll }): ProcessManagers => {
+      const reactions = getAll<Reaction>(SharedTokens.Reactions, { optional: true });
+      // On a store with consumer groups (EventStoreDB) any number of instances share the work; otherwise each runs all of it.
+      if (hostsConsumerGroups(eventStore)) {
+        return new ConsumerGroupSupervisor(eventStore, reactions, { baseDelayMs: config.RETRY_BASE_DELAY_MS });
+      }
+      return new ReactionSupervisor(
+        eventStore,
+        reactions,
+        new DeadLetterStore(get<Database.Database>(SharedTokens.ReadModelDatabase)),
+        logger,
+        (reaction) => ({ maxInFlight: reaction.maxInFlight ?? 256, baseDelayMs: config.RETRY_BASE_DELAY_MS }),
+      );
+    });
     bind(SharedTokens.HttpRouters).toDynamicValue(({ get }) =>
-      adminRouter(config.ADMIN_TOKEN, get(SharedTokens.ReactionSupervisor), get(SharedTokens.ProjectionRunner)),
+      adminRouter(config.ADMIN_TOKEN, get(SharedTokens.ProcessManagers), get(SharedTokens.ProjectionRunner)),
     );
     bind(SharedTokens.HttpRouters).toConstantValue(eventsRouter(config.ADMIN_TOKEN, eventQueryOf(eventStore)));
     bind(SharedTokens.Readiness).toDynamicValue(({ get }) => {
       const readiness = new Readiness();
-      const supervisor = get<ReactionSupervisor>(SharedTokens.ReactionSupervisor);
+      const processManagers = get<ProcessManagers>(SharedTokens.ProcessManagers);
       readiness.register('event store', () => eventStore.ping());
-      readiness.register('subscriptions', () => supervisor.assertCaughtUp());
+      readiness.register('subscriptions', () => processManagers.assertReady());
       return readiness;
     });
   });
@@ -76,7 +83,7 @@ export interface System {
   readonly readiness: Readiness;
   readonly routers: readonly ModuleRouter[];
   readonly projections: ProjectionRunner;
-  readonly reactions: ReactionSupervisor;
+  readonly reactions: ProcessManagers;
   /** Starts the read models, the process managers and the background services. */
   start(): Promise<void>;
   /** Stops the background work after its current event, then closes the databases. */
@@ -88,19 +95,21 @@ export interface ComposeOptions {
   readonly clock?: Clock;
   /** The module containers to load; all of the system's by default. */
   readonly modules?: readonly ContainerModule[];
+  /** A store opened by the caller, instead of the one `config` names (tests: EventStoreDB on the client's fakes). */
+  readonly eventStore?: EventStore;
 }
 
 /** The composition root: the store is opened first, since every module's bindings need it. */
 export const composeSystem = async (config: RunnableConfig, options: ComposeOptions = {}): Promise<System> => {
   const logger = options.logger ?? createLogger(config);
-  const eventStore = await createEventStore(config);
+  const eventStore = options.eventStore ?? (await createEventStore(config));
   const container = new Container({ defaultScope: 'Singleton' });
   container.load(
     sharedModule(config, logger, eventStore, options.clock ?? (() => new Date())),
     ...(options.modules ?? systemModules),
   );
   const projections = container.get<ProjectionRunner>(SharedTokens.ProjectionRunner);
-  const reactions = container.get<ReactionSupervisor>(SharedTokens.ReactionSupervisor);
+  const reactions = container.get<ProcessManagers>(SharedTokens.ProcessManagers);
   const services = container.getAll<BackgroundService>(SharedTokens.BackgroundServices, { optional: true });
   const readModels = container.get<Database.Database>(SharedTokens.ReadModelDatabase);
   let stopping: Promise<void> | undefined;

@@ -104,6 +104,13 @@ export interface EventStore {
   subscribe(options: SubscribeOptions): Subscription;
   /** The checkpoint of the newest event a subscription to the target would deliver; 0n when none. */
   headCheckpoint(target: SubscriptionTarget): Promise<bigint>;
+  /**
+   * The checkpoint a subscription to the target reaches by delivering the event at `position` (what an
+   * append to a stream of the target returned): a subscriber at or past it has seen that append. On
+   * the embedded store it is `position`; on EventStoreDB a category's checkpoints count its links, so
+   * this waits for the link (up to `timeoutMs`) and answers undefined if it does not come.
+   */
+  checkpointAt(target: SubscriptionTarget, position: bigint, options?: { readonly timeoutMs?: number }): Promise<bigint | undefined>;
   readonly checkpoints: CheckpointStore;
   /** Resolves once the store answers; rejects when it cannot be reached. */
   ping(): Promise<void>;

@@ -5,7 +5,7 @@ import type { ModuleRouter } from '../shared/http/module-router';
 import { adminSecurity, problemResponses } from '../shared/http/openapi-document';
 import { conflict, notFound } from '../shared/http/problem';
 import { z } from '../shared/http/zod-openapi';
-import type { ReactionSupervisor } from '../shared/process-managers/reaction-supervisor';
+import type { ProcessManagers } from '../shared/process-managers/process-managers.port';
 import type { ProjectionRunner } from '../shared/read-models/projection-runner';
 
 const subscriptionSchema = z
@@ -13,14 +13,14 @@ const subscriptionSchema = z
   .openapi('Subscription');
 const deadLetterSchema = z
   .object({
-    id: z.number().int(),
+    id: z.union([z.number().int(), z.string()]),
     subscription: z.string(),
     eventId: z.string(),
     eventType: z.string(),
     streamName: z.string(),
     position: z.string(),
     error: z.string(),
-    attempts: z.number().int(),
+    attempts: z.number().int().optional(),
     failedAt: z.string(),
   })
   .openapi('DeadLetter');
@@ -35,10 +35,9 @@ const projectionSchema = z
     lastRebuildError: z.string().optional(),
   })
   .openapi('ProjectionStatus');
-const deadLetterParams = z.object({ id: z.coerce.number().int().min(1) });
 
 /** Operators' view of the background work: process managers, their dead letters, the read models. */
-export const adminRouter = (adminToken: string, reactions: ReactionSupervisor, projections: ProjectionRunner): ModuleRouter => {
+export const adminRouter = (adminToken: string, reactions: ProcessManagers, projections: ProjectionRunner): ModuleRouter => {
   const router = Router();
   const admin = requireAdmin(adminToken);
 
@@ -53,17 +52,29 @@ export const adminRouter = (adminToken: string, reactions: ReactionSupervisor, p
     response.json({ items });
   });
 
-  router.get('/api/admin/dead-letters', admin, (_request: Request, response: Response) => {
-    response.json({ items: reactions.listDeadLetters() });
+  router.get('/api/admin/dead-letters', admin, async (_request: Request, response: Response) => {
+    response.json({ items: await reactions.listDeadLetters() });
   });
 
   router.post('/api/admin/dead-letters/:id/retry', admin, async (request: Request, response: Response) => {
-    const parsed = deadLetterParams.safeParse(request.params);
-    if (!parsed.success) throw notFound(`dead letter ${String(request.params.id)}`);
-    const outcome = await reactions.replay(parsed.data.id);
-    if (outcome === 'not_found') throw notFound(`dead letter ${parsed.data.id}`);
-    if (outcome !== 'replayed') throw conflict(`the retry failed again: ${outcome.failed}`);
-    response.status(202).json({ id: parsed.data.id, status: 'replayed' });
+    const id = String(request.params.id);
+    const retried = await reactions.retry(id);
+    switch (retried.outcome) {
+      case 'not_found':
+        throw notFound(`dead letter ${id}`);
+      case 'failed':
+        throw conflict(`the retry failed again: ${retried.error}`);
+      case 'replayed':
+        response.status(202).json({ id: retried.id, status: 'replayed' });
+        return;
+      case 'replaying':
+        response.status(202).json({ id: retried.id, status: 'replaying', replaying: retried.ids });
+        return;
+      default: {
+        const unknown: never = retried;
+        throw new Error(`unknown retry outcome ${String(unknown)}`);
+      }
+    }
   });
 
   router.get('/api/admin/projections', admin, async (_request: Request, response: Response) => {
@@ -100,10 +111,25 @@ export const adminRouter = (adminToken: string, reactions: ReactionSupervisor, p
     registry.registerPath({
       method: 'post',
       path: '/api/admin/dead-letters/{id}/retry',
-      summary: "Run a dead letter's event through its handler again; removed from the list when it succeeds",
+      summary:
+        "Run a dead letter's event through its handler again; removed from the list when it succeeds. On EventStoreDB the store delivers it again, with the older letters of its group (status replaying)",
       security: adminSecurity,
-      request: { params: z.object({ id: z.number().int() }) },
-      responses: { 202: { description: 'replayed' }, ...problemResponses(401, 404, 409) },
+      request: { params: z.object({ id: z.string() }) },
+      responses: {
+        202: {
+          description: 'replayed (embedded store), or replaying (EventStoreDB: the ids delivered again)',
+          content: {
+            'application/json': {
+              schema: z.object({
+                id: z.union([z.number().int(), z.string()]),
+                status: z.enum(['replayed', 'replaying']),
+                replaying: z.array(z.string()).optional(),
+              }),
+            },
+          },
+        },
+        ...problemResponses(401, 404, 409),
+      },
     });
     registry.registerPath({
       method: 'get',

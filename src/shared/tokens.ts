@@ -11,7 +11,8 @@ export const SharedTokens = {
   ProjectionRunner: Symbol.for('shared.ProjectionRunner'),
   /** Multi-bound: every module binds here the reactions (process managers) by which it follows the others. */
   Reactions: Symbol.for('shared.Reactions'),
-  ReactionSupervisor: Symbol.for('shared.ReactionSupervisor'),
+  /** The process managers' runtime: catch-up runners (embedded store) or consumer-group members (EventStoreDB). */
+  ProcessManagers: Symbol.for('shared.ProcessManagers'),
   /** Multi-bound: background work with a start and a stop, e.g. the saga's deadline watcher. */
   BackgroundServices: Symbol.for('shared.BackgroundServices'),
   Readiness: Symbol.for('shared.Readiness'),

@@ -8,7 +8,8 @@ import type { EventStoreDBClient } from '@eventstore/db-client';
 export type EsdbClient = Pick<
   EventStoreDBClient,
   'appendToStream' | 'readStream' | 'readAll' | 'subscribeToStream' | 'subscribeToAll' | 'setStreamMetadata' | 'dispose'
->;
+> &
+  EsdbConsumerGroupClient;
 
 /** What the persistent-subscription consumer uses (consumer groups, scale-out mode). */
 export type EsdbPersistentClient = Pick<
@@ -18,6 +19,9 @@ export type EsdbPersistentClient = Pick<
 
 /** What the parked-message (dead-letter) view uses. */
 export type EsdbParkedClient = Pick<EventStoreDBClient, 'readStream' | 'replayParkedMessagesToStream'>;
+
+/** Everything the consumer groups use: members, parked messages, and the server's statistics of a group. */
+export type EsdbConsumerGroupClient = EsdbPersistentClient & EsdbParkedClient & Pick<EventStoreDBClient, 'getPersistentSubscriptionToStreamInfo'>;
 
 /** pino's `Logger` fits this; the adapter logs only warnings and errors. */
 export interface StoreLogger {

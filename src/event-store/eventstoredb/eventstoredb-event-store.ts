@@ -12,6 +12,7 @@ import {
   type Position,
   type ResolvedEvent,
 } from '@eventstore/db-client';
+import type { ConsumerGroupHost, ConsumerGroupOptions, ConsumerGroups, ReactionHandler } from '../consumer-groups.port';
 import { EventStoreUnavailable, WrongExpectedVersion } from '../errors';
 import type {
   AppendResult,
@@ -32,6 +33,8 @@ import { withExplicitKeepAlive, type KeepAlive } from './connection-string';
 import { isConnectionError, toStoreError } from './error-mapping';
 import { scanForEvent, type EventIdIndex } from './event-id-index';
 import { EventStoreDbCheckpointStore } from './eventstoredb-checkpoint-store';
+import { linkCheckpointAt } from './link-checkpoint-at';
+import { EventStoreDbConsumerGroups, type EventStoreDbConsumerGroupsOptions } from './persistent/eventstoredb-consumer-groups';
 import { categoryStream, eventTypeStream, ProjectionBarrier, type BarrierOptions } from './projection-barrier';
 import { ResubscribingSubscription } from './resubscribing-subscription';
 import { allReadPosition, fromAll, fromLinkStream, toRecordedEvent } from './resolved-event';
@@ -53,6 +56,8 @@ export interface EventStoreDbOptions {
   readonly pingTimeoutMs?: number;
   /** `connect` waits this long for the server to answer (it may still be starting, or electing a leader); 0: not at all. */
   readonly connectTimeoutMs?: number;
+  /** Options of every consumer-group member (tests: backoff and sleep without timers). */
+  readonly consumerGroups?: EventStoreDbConsumerGroupsOptions['consumer'];
 }
 
 const defaultPageSize = 1000;
@@ -68,12 +73,16 @@ const toEventData = (event: NewEvent) =>
  * - `$all` reads and subscriptions leave out system events and the adapter's checkpoint streams;
  * - an id stored in another stream is not detected (EventStoreDB's idempotence is per stream);
  * - `readEvent` goes through an injected id index, falling back to a scan of recent `$all`.
+ *
+ * It hosts consumer groups (persistent subscriptions), on which the process managers run in this
+ * mode so that several instances of the service share their work.
  */
-export class EventStoreDbEventStore implements EventStore {
+export class EventStoreDbEventStore implements EventStore, ConsumerGroupHost {
   readonly checkpoints: EventStoreDbCheckpointStore;
   private readonly logger: StoreLogger;
   private readonly barrier: ProjectionBarrier;
   private readonly subscriptions = new Set<Subscription>();
+  private readonly groups = new Set<ConsumerGroups>();
   private readonly pageSize: number;
   private closed = false;
 
@@ -266,6 +275,18 @@ export class EventStoreDbEventStore implements EventStore {
     return subscription;
   }
 
+  /** A new group starts where the handler's catch-up checkpoint (single-instance runs) left off, so switching over replays nothing. */
+  consumerGroups(handlers: readonly ReactionHandler[], options: ConsumerGroupOptions = {}): ConsumerGroups {
+    const groups = new EventStoreDbConsumerGroups(this.client, handlers, {
+      ...options,
+      startFrom: (name) => this.checkpoints.load(name),
+      logger: this.logger,
+      ...(this.options.consumerGroups === undefined ? {} : { consumer: this.options.consumerGroups }),
+    });
+    this.groups.add(groups);
+    return groups;
+  }
+
   async headCheckpoint(target: SubscriptionTarget): Promise<bigint> {
     try {
       if (target.kind === 'category') {
@@ -289,6 +310,19 @@ export class EventStoreDbEventStore implements EventStore {
       }
     } catch (error) {
       if (error instanceof StreamNotFoundError) return 0n;
+      throw toStoreError(error);
+    }
+  }
+
+  /** `$all` checkpoints are positions; a category's is the revision + 1 of the link to the event, once the projection has written it. */
+  async checkpointAt(target: SubscriptionTarget, position: bigint, options: { readonly timeoutMs?: number } = {}): Promise<bigint | undefined> {
+    if (target.kind === 'all') return position;
+    try {
+      return await linkCheckpointAt(this.client, categoryStream(target.category), position, {
+        timeoutMs: options.timeoutMs ?? this.options.projectionBarrier?.timeoutMs ?? 5000,
+        ...(this.options.projectionBarrier?.pollMs === undefined ? {} : { pollMs: this.options.projectionBarrier.pollMs }),
+      });
+    } catch (error) {
       throw toStoreError(error);
     }
   }
@@ -319,6 +353,8 @@ export class EventStoreDbEventStore implements EventStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // Members finish the events in hand (their acks travel on this client) before it goes.
+    await Promise.all([...this.groups].map((groups) => groups.stop()));
     await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
     await this.client.dispose();
   }

@@ -162,6 +162,11 @@ export class SqliteEventStore implements EventStore {
     return BigInt(row?.position ?? 0);
   }
 
+  /** Checkpoints are global positions here, for `$all` and for categories alike. */
+  async checkpointAt(_target: SubscriptionTarget, position: bigint): Promise<bigint> {
+    return position;
+  }
+
   async ping(): Promise<void> {
     if (this.closed) throw new EventStoreUnavailable('the event store is closed');
     this.statements.ping.get();

@@ -1,13 +1,22 @@
 import type { Logger } from 'pino';
 import type { EventStore } from '../../event-store/event-store.port';
 import type { DeadLetter, DeadLetterStore } from './dead-letter-store';
+import type { ProcessManagers, RetryOutcome } from './process-managers.port';
 import type { Reaction } from './reaction';
 import { ReactionRunner, type ReactionRunnerOptions, type ReactionStatus } from './reaction-runner';
 
-export type ReplayOutcome = 'replayed' | 'not_found' | { readonly failed: string };
+/** A dead letter's id is a positive whole number here. */
+const letterId = (id: string): number | undefined => {
+  const parsed = Number(id);
+  return Number.isInteger(parsed) && parsed >= 1 ? parsed : undefined;
+};
 
-/** Starts and stops every process manager's subscription, and answers for them to the admin API. */
-export class ReactionSupervisor {
+/**
+ * Starts and stops every process manager's catch-up subscription (one `ReactionRunner` each, from
+ * its checkpoint), and answers for them to the admin API. Each process runs every reaction: one
+ * instance per store.
+ */
+export class ReactionSupervisor implements ProcessManagers {
   private readonly runners: ReactionRunner[];
 
   constructor(
@@ -32,7 +41,7 @@ export class ReactionSupervisor {
   }
 
   /** For /ready: every subscription has caught up with the store as it was when it started. */
-  async assertCaughtUp(): Promise<void> {
+  async assertReady(): Promise<void> {
     const behind = this.runners.filter((runner) => !runner.caughtUp).map((runner) => runner.reaction.name);
     if (behind.length > 0) throw new Error(`catching up: ${behind.join(', ')}`);
   }
@@ -41,22 +50,23 @@ export class ReactionSupervisor {
     return Promise.all(this.runners.map((runner) => runner.status()));
   }
 
-  listDeadLetters(): DeadLetter[] {
+  async listDeadLetters(): Promise<DeadLetter[]> {
     return this.deadLetters.list();
   }
 
   /** Runs a dead letter's event through its handler again; on success the letter is removed. */
-  async replay(id: number): Promise<ReplayOutcome> {
-    const letter = this.deadLetters.get(id);
+  async retry(id: string): Promise<RetryOutcome> {
+    const number = letterId(id);
+    const letter = number === undefined ? undefined : this.deadLetters.get(number);
     const runner = this.runners.find((candidate) => candidate.reaction.name === letter?.subscription);
     const event = letter === undefined ? undefined : await this.store.readEvent(letter.eventId);
-    if (letter === undefined || runner === undefined || event === undefined) return 'not_found';
+    if (letter === undefined || runner === undefined || event === undefined) return { outcome: 'not_found' };
     try {
       await runner.replay(event);
     } catch (error) {
-      return { failed: error instanceof Error ? error.message : String(error) };
+      return { outcome: 'failed', error: error instanceof Error ? error.message : String(error) };
     }
-    this.deadLetters.remove(id);
-    return 'replayed';
+    this.deadLetters.remove(letter.id);
+    return { outcome: 'replayed', id: letter.id };
   }
 }

@@ -114,13 +114,19 @@ export class ProjectionRunner {
     return claimed === 'busy' ? { outcome: 'already_rebuilding' } : claimed;
   }
 
-  /** Resolves once the serving copy of the named read model has applied everything up to `position` of its category, or after the timeout. */
+  /**
+   * Resolves true once the serving copy of the named read model has applied the append that returned
+   * `position` (an append to a stream of its category), false after the timeout. The keeper counts in
+   * category checkpoints, which the store maps the position to (on EventStoreDB they are not positions).
+   */
   async waitFor(name: string, position: bigint, timeoutMs = 2000): Promise<boolean> {
     const keeper = this.keepers.get(name);
     if (keeper === undefined) return false;
     const deadline = Date.now() + timeoutMs;
+    const checkpoint = await this.store.checkpointAt({ kind: 'category', category: keeper.projection.category }, position, { timeoutMs });
+    if (checkpoint === undefined) return false;
     for (;;) {
-      if (keeper.serving !== undefined && keeper.serving >= position) return true;
+      if (keeper.serving !== undefined && keeper.serving >= checkpoint) return true;
       const left = deadline - Date.now();
       if (left <= 0) return false;
       await new Promise<void>((resolve) => {

@@ -1,7 +1,7 @@
 import { StreamNotFoundError, type ResolvedEvent } from '@eventstore/db-client';
 import type { EsdbParkedClient } from '../client';
 import { FakeReadable, linkTo, recorded } from '../testing/client-fakes';
-import { ParkedMessages, parkedStream, parseLink } from './parked-messages';
+import { ParkedMessages, parkedReason, parkedStream, parseLink } from './parked-messages';
 
 describe('parked messages: the dead letters of the consumer-group mode', () => {
   it('names the group’s parked stream as the server does', () => {
@@ -37,5 +37,24 @@ describe('parked messages: the dead letters of the consumer-group mode', () => {
     await expect(parked.list('$ce-Order', 'nobody')).resolves.toEqual([]);
     await parked.replay('$ce-Order', 'pm');
     expect(client.replayParkedMessagesToStream).toHaveBeenCalledWith('$ce-Order', 'pm', {});
+    await parked.replay('$ce-Order', 'pm', 3);
+    expect(client.replayParkedMessagesToStream).toHaveBeenCalledWith('$ce-Order', 'pm', { stopAt: 3n });
+  });
+
+  it('follows the server’s link to the resolved event, and gives the nack’s reason without the server’s prefix', async () => {
+    const event = recorded({ streamId: 'Order-2', revision: 0, position: 950, type: 'OrderConfirmed' });
+    const parkedLink = {
+      ...linkTo(parkedStream('$ce-Order', 'pm'), 4, event),
+      metadata: { added: '2026-01-02T03:04:06Z', reason: "Client explicitly NAK'ed message.\ngateway down", subscriptionEventNumber: 12 },
+    };
+    const client = {
+      readStream: jest.fn(() => new FakeReadable<ResolvedEvent>([{ link: parkedLink, event }], 'end')),
+      replayParkedMessagesToStream: jest.fn(async () => undefined),
+    };
+    const [entry] = await new ParkedMessages(client as unknown as EsdbParkedClient).list('$ce-Order', 'pm');
+    expect(entry).toMatchObject({ parkedRevision: 4, reason: 'gateway down', event: { id: event.id, streamName: 'Order-2' } });
+    expect(client.readStream).toHaveBeenCalledTimes(1);
+    expect(parkedReason({ reason: 'Reached retry count of 10' })).toBe('Reached retry count of 10');
+    expect(parkedReason(undefined)).toBe('parked');
   });
 });

@@ -11,9 +11,22 @@ export interface ParkedMessage {
   /** The parked entry's revision in the parked stream. */
   readonly parkedRevision: number;
   readonly parkedAt: Date;
+  /** The nack's reason, or the server's own (a message that timed out too often). */
+  readonly reason: string;
   /** The event, if it can still be read. */
   readonly event?: RecordedEvent;
 }
+
+/** The server prefixes the reason a client gives when it nacks with `park`. */
+const nackPrefix = "Client explicitly NAK'ed message.\n";
+
+/** The server writes `{ added, reason, subscriptionEventNumber }` as the parked link's metadata. */
+export const parkedReason = (metadata: unknown): string => {
+  const fields = typeof metadata === 'object' && metadata !== null ? (metadata as Record<string, unknown>) : {};
+  const reason = fields.reason ?? fields.Reason;
+  if (typeof reason !== 'string') return 'parked';
+  return reason.startsWith(nackPrefix) ? reason.slice(nackPrefix.length) : reason;
+};
 
 /** A link's data is `<revision>@<stream>`. */
 export const parseLink = (data: unknown): { stream: string; revision: bigint } | undefined => {
@@ -26,8 +39,8 @@ export const parseLink = (data: unknown): { stream: string; revision: bigint } |
  * The dead letters of the consumer-group mode: what a `PersistentReactionConsumer` parked. The
  * server keeps them as link events in the group's parked stream; `replay` makes the server deliver
  * them to the group again (before new events), after the cause is fixed. Unlike the SQLite
- * dead-letter table there is no per-message replay: the server replays a group's parked messages
- * together (`stopAt` limits how many).
+ * dead-letter table there is no per-message replay: the server replays a parked stream from its
+ * start (`stopAt`, exclusive, ends it early), then truncates the stream before what it replayed.
  */
 export class ParkedMessages {
   constructor(private readonly client: EsdbParkedClient) {}
@@ -41,6 +54,7 @@ export class ParkedMessages {
         parked.push({
           parkedRevision: Number(entry.revision),
           parkedAt: entry.created,
+          reason: parkedReason(entry.metadata),
           ...(await this.resolve(resolved).then((event) => (event === undefined ? {} : { event }))),
         });
       }
@@ -51,15 +65,19 @@ export class ParkedMessages {
     }
   }
 
+  /** Replays the parked entries before `stopAt` (a parked revision, exclusive), or all of them. */
   async replay(stream: string, group: string, stopAt?: number): Promise<void> {
     try {
-      await this.client.replayParkedMessagesToStream(stream, group, stopAt === undefined ? {} : { stopAt });
+      await this.client.replayParkedMessagesToStream(stream, group, stopAt === undefined ? {} : { stopAt: BigInt(stopAt) });
     } catch (error) {
       throw toStoreError(error);
     }
   }
 
-  /** The parked link points at the delivered record, which for a `$ce-` group is itself a link: follow at most two. */
+  /**
+   * The server's parked link points at the event it resolved (`<revision>@Order-1`); had it not
+   * resolved the delivered `$ce-` link, it points at that link, which is followed once more.
+   */
   private async resolve(resolved: ResolvedEvent, depth = 0): Promise<RecordedEvent | undefined> {
     const event = resolved.event;
     if (event === undefined) return undefined;

@@ -3,7 +3,7 @@ import type { RecordedEvent } from '../../event-store.port';
 import type { EsdbPersistentClient } from '../client';
 import { FakePersistentSubscription, grpcError, grpcStatus, recorded, resolvedLink } from '../testing/client-fakes';
 import { PersistentReactionConsumer } from './persistent-reaction-consumer';
-import type { ReactionHandler } from './subscription-source';
+import type { ReactionHandler } from '../../consumer-groups.port';
 import { eventually } from '../../../shared/testing/eventually';
 
 
@@ -181,6 +181,40 @@ describe('process manager as a member of an EventStoreDB consumer group', () => 
     expect(subscription.acks).toEqual([idOf(first)]);
     expect(started).toBe(1);
     expect(subscription.unsubscribe).toHaveBeenCalled();
+  });
+
+  it('is joined once the server confirms it, and not while it joins again after a drop', async () => {
+    const first = new FakePersistentSubscription();
+    const second = new FakePersistentSubscription();
+    const { asClient } = fakeClient(first, second);
+    const consumer = new PersistentReactionConsumer(asClient, handlerOf(async () => undefined), { backoff: { initialMs: 1, maxMs: 2 } });
+    await consumer.start();
+    await eventually(() => expect(first.listenerCount('confirmation')).toBe(1));
+    expect(consumer.joined).toBe(false);
+    first.confirm();
+    expect(consumer.status()).toMatchObject({ joined: true });
+    first.fail(grpcError(grpcStatus.UNAVAILABLE, 'connection reset'));
+    await eventually(() => expect(second.listenerCount('confirmation')).toBe(1));
+    expect(consumer.joined).toBe(false);
+    second.confirm();
+    expect(consumer.joined).toBe(true);
+    await consumer.stop();
+    expect(consumer.joined).toBe(false);
+  });
+
+  it('asks where a new group starts only when it creates the group, and saves its position after every event', async () => {
+    const { client, asClient } = fakeClient(new FakePersistentSubscription());
+    const startFrom = jest.fn(async () => 7n);
+    const consumer = new PersistentReactionConsumer(asClient, handlerOf(async () => undefined), { startFrom });
+    await consumer.start();
+    await eventually(() => expect(client.subscribeToPersistentSubscriptionToStream).toHaveBeenCalled());
+    expect(startFrom).toHaveBeenCalledTimes(1);
+    expect(client.createPersistentSubscriptionToStream).toHaveBeenCalledWith(
+      '$ce-Order',
+      'payments-on-orders',
+      expect.objectContaining({ startFrom: 7n, checkPointLowerBound: 1 }),
+    );
+    await consumer.stop();
   });
 
   it('starts a new group from the start unless told where the catch-up mode left off', async () => {

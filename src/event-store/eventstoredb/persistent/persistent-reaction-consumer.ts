@@ -13,7 +13,7 @@ import { backoffDelay, defaultBackoff, Pause, type BackoffOptions } from '../bac
 import { silentLogger, type EsdbPersistentClient, type StoreLogger } from '../client';
 import { categoryStream } from '../projection-barrier';
 import { linkEventType, toRecordedEvent } from '../resolved-event';
-import type { ReactionConsumer, ReactionHandler } from './subscription-source';
+import type { ReactionHandler } from '../../consumer-groups.port';
 
 export interface PersistentConsumerOptions {
   /** In-process retries after the first failure, with exponential backoff from `baseDelayMs`; then the event is parked. */
@@ -21,8 +21,12 @@ export interface PersistentConsumerOptions {
   readonly baseDelayMs?: number;
   /** Events in hand at once (across streams; one stream's events one at a time). Also the client's buffer size. */
   readonly maxInFlight?: number;
-  /** Where a new group starts: a category checkpoint of the catch-up mode (link revision + 1) to switch over without replaying, or the start. */
-  readonly startFrom?: bigint;
+  /**
+   * Where a new group starts: a category checkpoint of the catch-up mode (link revision + 1) to switch
+   * over without replaying, or the start. Asked only when the group is created, inside the join loop,
+   * so a store that does not answer yet is retried like a failed join.
+   */
+  readonly startFrom?: bigint | (() => Promise<bigint | undefined>);
   /** The server re-sends an event not acknowledged within this time (a member that hangs or crashed). */
   readonly messageTimeoutMs?: number;
   /** Re-sends after timeouts before the server parks the event itself. */
@@ -44,6 +48,8 @@ export interface PersistentConsumerStatus {
   readonly parked: number;
   readonly inFlight: number;
   readonly reconnections: number;
+  /** The server confirmed this member on the current subscription. */
+  readonly joined: boolean;
 }
 
 type Delivered = PersistentSubscriptionToStreamResolvedEvent;
@@ -65,7 +71,7 @@ type Delivered = PersistentSubscriptionToStreamResolvedEvent;
  * The client does not reconnect a persistent subscription by itself: a dropped one is joined again
  * with backoff; the server remembers the group's position, so nothing is skipped.
  */
-export class PersistentReactionConsumer implements ReactionConsumer {
+export class PersistentReactionConsumer {
   readonly stream: string;
   readonly group: string;
   private readonly handledTypes: ReadonlySet<string>;
@@ -79,6 +85,7 @@ export class PersistentReactionConsumer implements ReactionConsumer {
   private readonly inHand = new Set<Promise<void>>();
   private slotFreed: (() => void) | undefined;
   private current: PersistentSubscriptionToStream | undefined;
+  private confirmed: PersistentSubscriptionToStream | undefined;
   private running: Promise<void> = Promise.resolve();
   private groupReady = false;
   private stopped = false;
@@ -120,7 +127,12 @@ export class PersistentReactionConsumer implements ReactionConsumer {
   }
 
   status(): PersistentConsumerStatus {
-    return { name: this.handler.name, stream: this.stream, group: this.group, inFlight: this.inHand.size, ...this.counts };
+    return { name: this.handler.name, stream: this.stream, group: this.group, inFlight: this.inHand.size, ...this.counts, joined: this.joined };
+  }
+
+  /** True while the server has this process as a member of the group: it answered the current subscription. */
+  get joined(): boolean {
+    return !this.stopped && this.current !== undefined && this.confirmed === this.current;
   }
 
   private async run(): Promise<void> {
@@ -136,8 +148,12 @@ export class PersistentReactionConsumer implements ReactionConsumer {
           bufferSize: this.maxInFlight,
         });
         this.current = subscription;
+        subscription.once('confirmation', () => (this.confirmed = subscription));
         try {
-          await this.consume(subscription, () => (failures = 0));
+          await this.consume(subscription, () => {
+            failures = 0;
+            this.confirmed = subscription;
+          });
         } finally {
           // Acks travel on this subscription: leave the group only once the events in hand are done.
           if (this.stopped) await Promise.all(this.inHand);
@@ -161,12 +177,17 @@ export class PersistentReactionConsumer implements ReactionConsumer {
   }
 
   private async ensureGroup(): Promise<void> {
+    const { startFrom } = this.options;
+    const from = typeof startFrom === 'function' ? await startFrom() : startFrom;
     const settings = persistentSubscriptionToStreamSettingsFromDefaults({
       resolveLinkTos: true,
-      startFrom: this.options.startFrom === undefined || this.options.startFrom === 0n ? START : this.options.startFrom,
+      startFrom: from === undefined || from === 0n ? START : from,
       consumerStrategyName: PINNED,
       messageTimeout: this.options.messageTimeoutMs ?? 30_000,
       maxRetryCount: this.options.maxServerRetries ?? 10,
+      // The server saves the group's position at most every checkPointAfter (2 s); with the default minimum of 10
+      // events an idle group would keep showing a lag of up to 9 in the admin view.
+      checkPointLowerBound: 1,
     });
     try {
       await this.client.createPersistentSubscriptionToStream(this.stream, this.group, settings);

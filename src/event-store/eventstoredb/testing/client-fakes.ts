@@ -131,6 +131,11 @@ export class FakePersistentSubscription extends FakeReadable<PersistentSubscript
   readonly nack = jest.fn(async (action: PersistentAction, reason: string, ...events: ResolvedEvent[]) => {
     for (const event of events) this.nacks.push({ action, reason, id: (event.link ?? event.event)!.id });
   });
+
+  /** The server's answer to the subscribe call: the client emits `confirmation`. */
+  confirm(): void {
+    this.emit('confirmation');
+  }
 }
 
 /** A gRPC-shaped failure run through the client's own `convertToCommandError`, as the client does. */

@@ -1,0 +1,56 @@
+import { BACKWARDS, END, StreamNotFoundError } from '@eventstore/db-client';
+import type { EsdbClient } from './client';
+import { fromLinkStream } from './resolved-event';
+
+export interface LinkCheckpointOptions {
+  readonly timeoutMs?: number;
+  readonly pollMs?: number;
+}
+
+type Scan = bigint | 'not linked yet';
+
+/**
+ * The checkpoint of a `$ce-`/`$et-` link stream (link revision + 1) that stands for a `$all`
+ * position: that of the newest link whose event is at or before it. The system projections link
+ * events in `$all` order, so the positions of the linked events grow with the link revisions; the
+ * search reads backwards from the newest link and stops at the first one at or before the position,
+ * which for a fresh append is a few links back. Until the projection has linked an event at or
+ * past the position, it polls; past the timeout it answers undefined.
+ */
+export const linkCheckpointAt = async (
+  client: Pick<EsdbClient, 'readStream'>,
+  linkStream: string,
+  position: bigint,
+  options: LinkCheckpointOptions = {},
+): Promise<bigint | undefined> => {
+  const deadline = Date.now() + (options.timeoutMs ?? 5000);
+  for (;;) {
+    const found = await scan(client, linkStream, position);
+    if (found !== 'not linked yet') return found;
+    if (Date.now() >= deadline) return undefined;
+    await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 10));
+  }
+};
+
+const scan = async (client: Pick<EsdbClient, 'readStream'>, linkStream: string, position: bigint): Promise<Scan> => {
+  const read = client.readStream(linkStream, { direction: BACKWARDS, fromRevision: END, resolveLinkTos: true });
+  let newest = true;
+  try {
+    for await (const resolved of read) {
+      const step = fromLinkStream(resolved);
+      const at = step?.positioned?.event.position;
+      // A link whose event is gone says nothing about where the projection is: look at the one before.
+      if (step === undefined || at === undefined) continue;
+      if (newest && at < position) return 'not linked yet';
+      newest = false;
+      if (at <= position) return step.checkpoint;
+    }
+    // Every link is of a later event: none of the stream's events is at or before the position.
+    return newest ? 'not linked yet' : 0n;
+  } catch (error) {
+    if (error instanceof StreamNotFoundError) return 'not linked yet';
+    throw error;
+  } finally {
+    await read.cancel().catch(() => undefined);
+  }
+};
