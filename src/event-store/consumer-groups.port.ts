@@ -18,6 +18,8 @@ export interface ReactionHandler {
   handle(event: RecordedEvent): Promise<void>;
   /** Events in hand at once across streams (one stream's one at a time). */
   readonly maxInFlight?: number;
+  /** The longest it may keep an event in hand on purpose (a simulation that waits on a timer), so the store waits that long too. */
+  readonly maxHoldMs?: number;
 }
 
 export interface ConsumerGroupOptions {

@@ -14,4 +14,6 @@ export interface Reaction {
   handle(event: RecordedEvent): Promise<void>;
   /** How many events it may have in hand at once across streams (more for a reaction that waits, like a carrier simulation). */
   readonly maxInFlight?: number;
+  /** The longest it keeps an event in hand on purpose (a carrier simulation waits on a timer); a consumer group waits that long before re-sending. */
+  readonly maxHoldMs?: number;
 }

@@ -225,4 +225,30 @@ describe('process manager as a member of an EventStoreDB consumer group', () => 
     expect(client.createPersistentSubscriptionToStream).toHaveBeenCalledWith('$ce-Order', 'payments-on-orders', expect.objectContaining({ startFrom: START }));
     await consumer.stop();
   });
+
+  it('stopped while it is still creating the group, it does not join the group afterwards, and stops', async () => {
+    const { client, asClient } = fakeClient(new FakePersistentSubscription());
+    let created: () => void = () => undefined;
+    client.createPersistentSubscriptionToStream.mockImplementationOnce(() => new Promise<void>((resolve) => (created = resolve)));
+    const consumer = new PersistentReactionConsumer(asClient, handlerOf(async () => undefined));
+    await consumer.start();
+    await eventually(() => expect(client.createPersistentSubscriptionToStream).toHaveBeenCalled());
+    const stopped = consumer.stop();
+    created();
+    await stopped;
+    expect(client.subscribeToPersistentSubscriptionToStream).not.toHaveBeenCalled();
+  });
+
+  it('lets the store wait for an event as long as the handler may hold it on purpose before re-sending it', async () => {
+    const { client, asClient } = fakeClient(new FakePersistentSubscription());
+    const consumer = new PersistentReactionConsumer(asClient, { ...handlerOf(async () => undefined), maxHoldMs: 120_000 });
+    await consumer.start();
+    await eventually(() => expect(client.createPersistentSubscriptionToStream).toHaveBeenCalled());
+    expect(client.createPersistentSubscriptionToStream).toHaveBeenCalledWith(
+      '$ce-Order',
+      'payments-on-orders',
+      expect.objectContaining({ messageTimeout: 150_000 }),
+    );
+    await consumer.stop();
+  });
 });

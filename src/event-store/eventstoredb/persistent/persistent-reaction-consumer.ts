@@ -144,6 +144,8 @@ export class PersistentReactionConsumer {
           await this.ensureGroup();
           this.groupReady = true;
         }
+        // Told to stop while joining: a subscription made now would wait for events with no one to end it.
+        if (this.stopped) break;
         const subscription = this.client.subscribeToPersistentSubscriptionToStream(this.stream, this.group, {
           bufferSize: this.maxInFlight,
         });
@@ -183,7 +185,8 @@ export class PersistentReactionConsumer {
       resolveLinkTos: true,
       startFrom: from === undefined || from === 0n ? START : from,
       consumerStrategyName: PINNED,
-      messageTimeout: this.options.messageTimeoutMs ?? 30_000,
+      // A member that keeps an event longer than this gets it re-sent, and after maxRetryCount parked: leave room for a deliberate wait.
+      messageTimeout: this.options.messageTimeoutMs ?? 30_000 + (this.handler.maxHoldMs ?? 0),
       maxRetryCount: this.options.maxServerRetries ?? 10,
       // The server saves the group's position at most every checkPointAfter (2 s); with the default minimum of 10
       // events an idle group would keep showing a lag of up to 9 in the admin view.

@@ -22,6 +22,7 @@ export const carrierPickUp = (shipments: ShipmentCommands, dispatchAfterMs: numb
   eventTypes: dispatchAfterMs === undefined ? [] : ['OrderShipped'],
   // It waits on timers, not on work: many shipments may wait at once.
   maxInFlight: 100_000,
+  maxHoldMs: dispatchAfterMs,
   async handle(event: RecordedEvent) {
     await waitUntil(event, dispatchAfterMs ?? 0, clock);
     const outcome = await shipments.dispatch((event.data as OrderShipped['data']).shipmentId, event.id);
@@ -35,6 +36,7 @@ export const carrierDelivery = (shipments: ShipmentCommands, deliverAfterMs: num
   category: shipmentCategory,
   eventTypes: deliverAfterMs === undefined ? [] : ['ShipmentDispatched'],
   maxInFlight: 100_000,
+  maxHoldMs: deliverAfterMs,
   async handle(event: RecordedEvent) {
     await waitUntil(event, deliverAfterMs ?? 0, clock);
     await shipments.deliver((event.data as { shipmentId: string }).shipmentId, event.id);
