@@ -25,15 +25,16 @@ export const linkCheckpointAt = async (
 ): Promise<bigint | undefined> => {
   const deadline = Date.now() + (options.timeoutMs ?? 5000);
   for (;;) {
-    const found = await scan(client, linkStream, position);
+    const found = await scan(client, linkStream, position, Math.max(1, deadline - Date.now()));
     if (found !== 'not linked yet') return found;
     if (Date.now() >= deadline) return undefined;
     await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 10));
   }
 };
 
-const scan = async (client: Pick<EsdbClient, 'readStream'>, linkStream: string, position: bigint): Promise<Scan> => {
-  const read = client.readStream(linkStream, { direction: BACKWARDS, fromRevision: END, resolveLinkTos: true });
+const scan = async (client: Pick<EsdbClient, 'readStream'>, linkStream: string, position: bigint, deadlineMs: number): Promise<Scan> => {
+  // The read's own deadline: a server that stalls must not hold the request that waits past its timeout.
+  const read = client.readStream(linkStream, { direction: BACKWARDS, fromRevision: END, resolveLinkTos: true, deadline: deadlineMs });
   let newest = true;
   try {
     for await (const resolved of read) {

@@ -80,4 +80,16 @@ describe('projection runner', () => {
     await runner.stop();
     await store.close();
   });
+
+  it('answers false, not an error, when the store cannot say where a committed write stands', async () => {
+    const store = SqliteEventStore.open({ filename: ':memory:' });
+    const readModels = openDatabase({ filename: ':memory:' });
+    const appended = await store.append('Counter-1', increment(1), 'any');
+    store.checkpointAt = () => Promise.reject(new Error('connection reset'));
+    const runner = new ProjectionRunner(store, readModels, [new TotalsProjection()], logger);
+    runner.start();
+    await expect(runner.waitFor('totals', appended.position, 300)).resolves.toBe(false);
+    await runner.stop();
+    await store.close();
+  });
 });

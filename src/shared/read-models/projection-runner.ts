@@ -123,7 +123,14 @@ export class ProjectionRunner {
     const keeper = this.keepers.get(name);
     if (keeper === undefined) return false;
     const deadline = Date.now() + timeoutMs;
-    const checkpoint = await this.store.checkpointAt({ kind: 'category', category: keeper.projection.category }, position, { timeoutMs });
+    let checkpoint: bigint | undefined;
+    try {
+      checkpoint = await this.store.checkpointAt({ kind: 'category', category: keeper.projection.category }, position, { timeoutMs });
+    } catch (error) {
+      // The write it waits for is committed already: a store that cannot answer now must not fail it.
+      this.logger.warn({ err: error, readModel: name }, 'could not wait for the read model to apply a write');
+      return false;
+    }
     if (checkpoint === undefined) return false;
     for (;;) {
       if (keeper.serving !== undefined && keeper.serving >= checkpoint) return true;
