@@ -19,6 +19,11 @@ export interface KeeperParts {
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** The database was locked past its busy timeout (e.g. another process builds a large index): nothing was wrong with the events. */
+const isLockedOut = (error: unknown): boolean =>
+  error instanceof Error && /^SQLITE_(BUSY|LOCKED)/.test(String((error as { code?: unknown }).code));
+const lockedOutRetryMs = 1000;
+
 /**
  * Keeps the serving copy of one read model up to date: the backlog a batch per transaction, then
  * live events from a catch-up subscription, those of one turn together, in the transaction that
@@ -77,6 +82,12 @@ export class ProjectionKeeper {
         this.failure = undefined;
         await this.follow(live, pokes);
       } catch (error) {
+        if (isLockedOut(error)) {
+          // Follow again from the saved checkpoint once the lock is gone: the copy is as good as before.
+          logger.warn({ err: error, projection: this.projection.name }, 'read model database locked; following again shortly');
+          await this.pause(pokes, lockedOutRetryMs);
+          continue;
+        }
         this.failure = error;
         logger.error({ err: error, projection: this.projection.name }, 'read model stopped on an error; a rebuild replaces it');
         await this.pause(pokes);
@@ -84,10 +95,13 @@ export class ProjectionKeeper {
     }
   }
 
-  private pause(pokes: number): Promise<void> {
+  /** Until the next poke, or `ms` if given. */
+  private pause(pokes: number, ms?: number): Promise<void> {
     if (this.pokes !== pokes || this.stopped) return Promise.resolve();
     return new Promise<void>((resolve) => {
+      const timer = ms === undefined ? undefined : setTimeout(() => this.wake?.(), ms);
       this.wake = () => {
+        clearTimeout(timer);
         this.wake = undefined;
         resolve();
       };
@@ -156,18 +170,22 @@ export class ProjectionKeeper {
       for await (const positioned of subscription) {
         if (ended !== undefined) break;
         arrived.push(positioned);
-        if (arrived.length > 1) continue;
-        committed = commits
-          .run((): Applied => {
-            const events = arrived;
-            arrived = [];
-            // An earlier batch failed or lost the copy: nothing after it may apply.
-            return ended === undefined ? applyUpToFailure(events) : 'lost';
-          })
-          .then((applied) => {
-            if (!settle(applied)) end({});
-          })
-          .catch((error: unknown) => end({ error }));
+        if (arrived.length === 1) {
+          committed = commits
+            .run((): Applied => {
+              const events = arrived;
+              arrived = [];
+              // An earlier batch failed or lost the copy: nothing after it may apply.
+              return ended === undefined ? applyUpToFailure(events) : 'lost';
+            })
+            .then((applied) => {
+              if (!settle(applied)) end({});
+            })
+            .catch((error: unknown) => end({ error }));
+        } else if (arrived.length >= batchSize) {
+          // A keeper far behind gets whole pages in one turn: hold the subscription until that batch has committed.
+          await committed;
+        }
       }
     } finally {
       this.subscription = undefined;

@@ -92,4 +92,26 @@ describe('projection runner', () => {
     await runner.stop();
     await store.close();
   });
+
+  it('follows again once another process lets go of the read-model database, instead of stopping', async () => {
+    const store = SqliteEventStore.open({ filename: ':memory:' });
+    const file = join(dir, 'locked-read-models.sqlite');
+    const readModels = openDatabase({ filename: file });
+    readModels.pragma('busy_timeout = 20');
+    const runner = new ProjectionRunner(store, readModels, [new TotalsProjection()], logger);
+    runner.start();
+    expect(await runner.waitFor('totals', (await store.append('Counter-1', increment(1), 'any')).position)).toBe(true);
+    const otherProcess = openDatabase({ filename: file });
+    otherProcess.exec('BEGIN IMMEDIATE');
+    const appended = await store.append('Counter-1', increment(2), 'any');
+    expect(await runner.waitFor('totals', appended.position, 200)).toBe(false);
+    otherProcess.exec('COMMIT');
+    otherProcess.close();
+    expect(await runner.waitFor('totals', appended.position, 3000)).toBe(true);
+    expect(total(readModels)).toBe(3);
+    expect((await runner.status())[0]).toMatchObject({ status: 'live', lag: 0 });
+    await runner.stop();
+    await store.close();
+    readModels.close();
+  });
 });
