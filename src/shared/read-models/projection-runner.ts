@@ -29,8 +29,10 @@ export type RebuildOutcome =
   | { readonly outcome: 'failed'; readonly error: unknown };
 
 export interface ProjectionRunnerOptions {
-  /** Events per transaction, in a rebuild and in a backlog. */
+  /** Events per page read, and per transaction in a backlog and in a rebuild without a batch writer. */
   readonly batchSize?: number;
+  /** Events a rebuild folds with a projection's batch writer before it writes them in one transaction. */
+  readonly foldSize?: number;
   /** How often to look for a swap or a rebuild made by another process. */
   readonly watchIntervalMs?: number;
 }
@@ -52,6 +54,7 @@ export class ProjectionRunner {
   private readonly lastErrors = new Map<string, string>();
   private readonly waiters = new Set<() => void>();
   private readonly batchSize: number;
+  private readonly foldSize: number;
   private readonly watchIntervalMs: number;
   private watch: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -64,6 +67,7 @@ export class ProjectionRunner {
     options: ProjectionRunnerOptions = {},
   ) {
     this.batchSize = options.batchSize ?? 2000;
+    this.foldSize = options.foldSize ?? 50_000;
     this.watchIntervalMs = options.watchIntervalMs ?? 250;
     this.catalog = new ProjectionCatalog(db);
     const commits = new ReadModelCommits(db);
@@ -170,7 +174,7 @@ export class ProjectionRunner {
     const started = Date.now();
     this.logger.info({ projection: projection.name, version: projection.version }, 'rebuilding read model');
     const running = runRebuild(
-      { store: this.store, db: this.db, catalog: this.catalog, batchSize: this.batchSize },
+      { store: this.store, db: this.db, catalog: this.catalog, batchSize: this.batchSize, foldSize: this.foldSize },
       projection,
       claimed,
       () => this.stopped,

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { RecordedEvent } from '../../../event-store/event-store.port';
+import type { ReplayedEvent } from '../../../event-store/event-store.port';
 import { type ApplyEvent, isoTime, type Projection, type TableNames } from '../../../shared/read-models/projection';
 import { orderCategory, type OrderEvent } from '../contracts/order-events';
 
@@ -53,7 +53,7 @@ export class OrdersProjection implements Projection<Tables> {
     const paid = db.prepare(`UPDATE ${orders} SET status = 'PAID', payment_id = ?, ${where}`);
     const shipped = db.prepare(`UPDATE ${orders} SET status = 'SHIPPED', shipment_id = ?, tracking_number = ?, ${where}`);
 
-    return (recorded: RecordedEvent) => {
+    return (recorded: ReplayedEvent) => {
       const event = { type: recorded.type, data: recorded.data } as OrderEvent;
       const at = isoTime(recorded.createdAt);
       const { orderId } = event.data;
