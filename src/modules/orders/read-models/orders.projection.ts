@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3';
 import type { ReplayedEvent } from '../../../event-store/event-store.port';
-import { type ApplyEvent, isoTime, type Projection, type TableNames } from '../../../shared/read-models/projection';
+import { type ApplyEvent, type BatchWriter, isoTime, type Projection, type TableNames } from '../../../shared/read-models/projection';
 import { orderCategory, type OrderEvent } from '../contracts/order-events';
+import { OrdersBatchWriter } from './orders.batch-writer';
 
 type Tables = 'orders';
 
@@ -90,5 +91,10 @@ export class OrdersProjection implements Projection<Tables> {
         }
       }
     };
+  }
+
+  /** For rebuilds: each order's events of a batch folded into one INSERT (or one UPDATE of an order placed before). */
+  batchWriter(db: Database.Database, { orders }: TableNames<Tables>): BatchWriter {
+    return new OrdersBatchWriter(db, orders);
   }
 }
