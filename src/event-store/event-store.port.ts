@@ -45,6 +45,15 @@ export interface PositionedEvent {
   readonly checkpoint: bigint;
 }
 
+/** What a replay reads of an event: no id, revision or metadata, which read models do not use. */
+export type ReplayedEvent = Pick<RecordedEvent, 'type' | 'streamName' | 'position' | 'data' | 'createdAt'>;
+
+/** A page of a replay: its events, and the checkpoint to resume after (undefined for an empty page). */
+export interface ReplayPage {
+  readonly events: readonly ReplayedEvent[];
+  readonly checkpoint: bigint | undefined;
+}
+
 export interface AppendResult {
   /** The stream's last revision after the append: pass it as the next expected revision. */
   readonly nextExpectedRevision: number;
@@ -100,6 +109,11 @@ export interface EventStore {
   readCategory(category: string, options?: ReadManyOptions): Promise<PositionedEvent[]>;
   /** The `$et-<Type>` view: every event of that type, in store order. */
   readEventType(type: string, options?: ReadManyOptions): Promise<PositionedEvent[]>;
+  /**
+   * Optional fast path of `readCategory` for replays (read-model rebuilds): the same events in the
+   * same pages, without what `ReplayedEvent` leaves out, so that the store need not read or parse it.
+   */
+  replayCategory?(category: string, options?: ReadManyOptions): Promise<ReplayPage>;
   readEvent(eventId: string): Promise<RecordedEvent | undefined>;
   subscribe(options: SubscribeOptions): Subscription;
   /** The checkpoint of the newest event a subscription to the target would deliver; 0n when none. */

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { eventually } from '../../src/shared/testing/eventually';
-import { filesIn, increment, runnerOf, seedCounters, stateOf, sumOf, tablesNamed, TotalsProjection } from './counter-projections';
+import { filesIn, FoldedTotalsProjection, increment, runnerOf, seedCounters, stateOf, sumOf, tablesNamed, TotalsProjection } from './counter-projections';
 
 /** A pid that no process has any more. */
 const deadPid = (): number => spawnSync(process.execPath, ['-e', '']).pid!;
@@ -46,6 +46,31 @@ describe('blue/green rebuilds of a read model', () => {
     expect(stateOf(db, 'totals')).toMatchObject({ version: 1, generation: 2, checkpoint: Number(last.position) });
     expect(tablesNamed(db, 'totals__g')).toEqual(['totals__g2']);
     expect((await runner.status())[0]).toEqual({ name: 'totals', version: 1, position: last.position.toString(), lag: 0, status: 'live' });
+    await runner.stop();
+    await store.close();
+    db.close();
+  });
+
+  it('rebuilds through a batch writer, folding several pages before each write, to the same rows, with live events going on', async () => {
+    const store = files.openStore();
+    const db = files.openReadModels();
+    const projection = new FoldedTotalsProjection();
+    const runner = runnerOf(store, db, [projection], { batchSize: 500, foldSize: 4000, watchIntervalMs: 20 });
+    runner.start();
+    await eventually(async () => expect((await runner.status())[0]).toMatchObject({ status: 'live', lag: 0 }));
+    const { generation } = stateOf(db, 'totals')!;
+    let expected = sumOf(db);
+    const events = (await store.readCategory('Counter', { maxCount: 1_000_000 })).length;
+
+    const rebuilt = runner.rebuild('totals');
+    const live = await store.append('Counter-live', [increment(3)], 'any');
+    expected += 3;
+    expect(await rebuilt).toMatchObject({ outcome: 'rebuilt', events: events + 1 });
+    // Pages of 500 events, written every 4,000; then once caught up (before the readers' indexes), and with the swap.
+    expect(projection.writes).toBe(Math.floor((events + 1) / 4000) + 2);
+    expect(await runner.waitFor('totals', live.position)).toBe(true);
+    expect(sumOf(db)).toBe(expected);
+    expect(stateOf(db, 'totals')).toMatchObject({ generation: generation + 1, checkpoint: Number(live.position) });
     await runner.stop();
     await store.close();
     db.close();

@@ -3,11 +3,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import type { RecordedEvent } from '../../src/event-store/event-store.port';
+import type { ReplayedEvent } from '../../src/event-store/event-store.port';
 import { openDatabase } from '../../src/event-store/sqlite/open-database';
 import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
 import { newEventId } from '../../src/shared/application/event-ids';
-import type { Projection, TableNames } from '../../src/shared/read-models/projection';
+import type { BatchWriter, Projection, TableNames } from '../../src/shared/read-models/projection';
 import { ProjectionRunner, type ProjectionRunnerOptions } from '../../src/shared/read-models/projection-runner';
 
 /** Sums the `by` of each `Counter-<n>` stream; `factor` and `version` let a test change what it computes. */
@@ -32,11 +32,35 @@ export class TotalsProjection implements Projection<'totals'> {
     const add = db.prepare(
       `INSERT INTO ${totals} (stream, total) VALUES (?, ?) ON CONFLICT (stream) DO UPDATE SET total = total + excluded.total`,
     );
-    return (event: RecordedEvent) => {
+    return (event: ReplayedEvent) => {
       const { by } = event.data as { by: number };
       if (by === this.failOn) throw new Error(`cannot apply ${by}`);
       add.run(event.streamName, by * this.factor);
       this.applied++;
+    };
+  }
+}
+
+/** The same totals, rebuilt by a batch writer: each stream's increments of a batch summed, then one write per stream. */
+export class FoldedTotalsProjection extends TotalsProjection {
+  writes = 0;
+
+  batchWriter(db: Database.Database, { totals }: TableNames<'totals'>): BatchWriter {
+    const add = db.prepare(
+      `INSERT INTO ${totals} (stream, total) VALUES (?, ?) ON CONFLICT (stream) DO UPDATE SET total = total + excluded.total`,
+    );
+    const sums = new Map<string, number>();
+    return {
+      add: (event) => {
+        const { by } = event.data as { by: number };
+        if (by === this.failOn) throw new Error(`cannot apply ${by}`);
+        sums.set(event.streamName, (sums.get(event.streamName) ?? 0) + by);
+      },
+      write: () => {
+        for (const [stream, sum] of sums) add.run(stream, sum);
+        sums.clear();
+        this.writes++;
+      },
     };
   }
 }
@@ -52,7 +76,7 @@ export class CountsProjection implements Projection<'counts'> {
   }
   writer(db: Database.Database, { counts }: TableNames<'counts'>) {
     const add = db.prepare(`INSERT INTO ${counts} (stream, events) VALUES (?, 1) ON CONFLICT (stream) DO UPDATE SET events = events + 1`);
-    return (event: RecordedEvent) => void add.run(event.streamName);
+    return (event: ReplayedEvent) => void add.run(event.streamName);
   }
 }
 

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { systemModules } from '../../src/container';
-import type { RecordedEvent } from '../../src/event-store/event-store.port';
+import type { ReplayedEvent } from '../../src/event-store/event-store.port';
 import type { Projection, TableNames } from '../../src/shared/read-models/projection';
 import { ownTableNames } from '../../src/shared/read-models/projection';
 import { SharedTokens } from '../../src/shared/tokens';
@@ -170,7 +170,7 @@ class CustomerOrdersProjection implements Projection<'customer_orders'> {
       OrderConfirmed: 'CONFIRMED', OrderRejected: 'REJECTED', OrderPaid: 'PAID', OrderPaymentFailed: 'PAYMENT_FAILED',
       OrderShipped: 'SHIPPED', OrderDelivered: 'DELIVERED', OrderCancelled: 'CANCELLED',
     };
-    return (event: RecordedEvent) => {
+    return (event: ReplayedEvent) => {
       const data = event.data as { orderId: string; customerId: string };
       if (event.type === 'OrderPlaced') placed.run(data.orderId, data.customerId);
       else if (statusOf[event.type] !== undefined) status.run(statusOf[event.type], data.orderId);

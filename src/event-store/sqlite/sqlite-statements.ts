@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { RecordedEvent } from '../event-store.port';
+import type { RecordedEvent, ReplayedEvent } from '../event-store.port';
 
 /**
  * A row as an array, in the order of `columns`: better-sqlite3 builds arrays about twice as fast as
@@ -30,6 +30,17 @@ export const toRecordedEvent = ([position, id, stream, revision, type, data, met
   createdAt: new Date(createdAt),
 });
 
+/** A row of a replay: only the columns a `ReplayedEvent` has. */
+export type ReplayRow = [position: number, stream: string, type: string, data: string, createdAt: number];
+
+export const toReplayedEvent = ([position, stream, type, data, createdAt]: ReplayRow): ReplayedEvent => ({
+  type,
+  streamName: stream,
+  position: BigInt(position),
+  data: JSON.parse(data),
+  createdAt: new Date(createdAt),
+});
+
 /** Every statement the adapter runs, prepared once; each one is an index lookup or range. */
 export class SqliteStatements {
   readonly insert: Database.Statement<[string, string, string, number, string, string, string, number]>;
@@ -41,6 +52,7 @@ export class SqliteStatements {
   readonly streamBackwards: Database.Statement<[string, number, number], EventRow>;
   readonly allAfter: Database.Statement<[bigint, number], EventRow>;
   readonly categoryAfter: Database.Statement<[string, bigint, number], EventRow>;
+  readonly categoryReplay: Database.Statement<[string, bigint, number], ReplayRow>;
   readonly typeAfter: Database.Statement<[string, bigint, number], EventRow>;
   readonly byId: Database.Statement<[string], EventRow>;
   readonly headOfAll: Database.Statement<[], { position: number | null }>;
@@ -61,6 +73,9 @@ export class SqliteStatements {
     this.streamBackwards = raw(`SELECT ${columns} FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`);
     this.allAfter = raw(`SELECT ${columns} FROM events WHERE position > ? ORDER BY position LIMIT ?`);
     this.categoryAfter = raw(`SELECT ${columns} FROM events WHERE category = ? AND position > ? ORDER BY position LIMIT ?`);
+    this.categoryReplay = raw(
+      'SELECT position, stream, type, data, created_at FROM events WHERE category = ? AND position > ? ORDER BY position LIMIT ?',
+    );
     this.typeAfter = raw(`SELECT ${columns} FROM events WHERE type = ? AND position > ? ORDER BY position LIMIT ?`);
     this.byId = raw(`SELECT ${columns} FROM events WHERE id = ?`);
     this.headOfAll = db.prepare('SELECT max(position) AS position FROM events');

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import type { RecordedEvent } from '../../event-store/event-store.port';
+import type { ReplayedEvent } from '../../event-store/event-store.port';
 import { openDatabase } from '../../event-store/sqlite/open-database';
 import { SqliteEventStore } from '../../event-store/sqlite/sqlite-event-store';
 import { newEventId } from '../application/event-ids';
@@ -23,7 +23,7 @@ class TotalsProjection implements Projection<'totals'> {
     const add = db.prepare(
       `INSERT INTO ${totals} (stream, total) VALUES (?, ?) ON CONFLICT (stream) DO UPDATE SET total = total + excluded.total`,
     );
-    return (event: RecordedEvent) => {
+    return (event: ReplayedEvent) => {
       const { by } = event.data as { by: number };
       add.run(event.streamName, by);
       if (by === this.failOn) throw new Error('cannot apply');

@@ -29,8 +29,15 @@ export type RebuildOutcome =
   | { readonly outcome: 'failed'; readonly error: unknown };
 
 export interface ProjectionRunnerOptions {
-  /** Events per transaction, in a rebuild and in a backlog. */
+  /** Events per page read, and per transaction in a backlog and in a rebuild without a batch writer. */
   readonly batchSize?: number;
+  /**
+   * Events a rebuild folds with a projection's batch writer before it writes them in one
+   * transaction. The larger, the fewer rows written twice (an order whose events straddle two
+   * writes gets an INSERT and an UPDATE): 100,000 measured about 7% faster than 50,000 on the
+   * bench's orders, and about as fast as 200,000; each write then holds the connection about 0.15 s.
+   */
+  readonly foldSize?: number;
   /** How often to look for a swap or a rebuild made by another process. */
   readonly watchIntervalMs?: number;
 }
@@ -52,6 +59,7 @@ export class ProjectionRunner {
   private readonly lastErrors = new Map<string, string>();
   private readonly waiters = new Set<() => void>();
   private readonly batchSize: number;
+  private readonly foldSize: number;
   private readonly watchIntervalMs: number;
   private watch: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -64,6 +72,7 @@ export class ProjectionRunner {
     options: ProjectionRunnerOptions = {},
   ) {
     this.batchSize = options.batchSize ?? 2000;
+    this.foldSize = options.foldSize ?? 100_000;
     this.watchIntervalMs = options.watchIntervalMs ?? 250;
     this.catalog = new ProjectionCatalog(db);
     const commits = new ReadModelCommits(db);
@@ -183,7 +192,7 @@ export class ProjectionRunner {
     const started = Date.now();
     this.logger.info({ projection: projection.name, version: projection.version }, 'rebuilding read model');
     const running = runRebuild(
-      { store: this.store, db: this.db, catalog: this.catalog, batchSize: this.batchSize },
+      { store: this.store, db: this.db, catalog: this.catalog, batchSize: this.batchSize, foldSize: this.foldSize },
       projection,
       claimed,
       () => this.stopped,

@@ -1,11 +1,43 @@
 import type Database from 'better-sqlite3';
-import type { RecordedEvent } from '../../event-store/event-store.port';
+import type { ReplayedEvent } from '../../event-store/event-store.port';
 
 /** The physical name of each of a projection's tables, by the name its readers query. */
 export type TableNames<Table extends string = string> = Readonly<Record<Table, string>>;
 
-/** Applies one event to the tables it was prepared against. */
-export type ApplyEvent = (event: RecordedEvent) => void;
+/**
+ * Applies one event to the tables it was prepared against. It sees no id, revision or metadata of
+ * the event (a `ReplayedEvent`), so that a rebuild need not read them from the store.
+ */
+export type ApplyEvent = (event: ReplayedEvent) => void;
+
+/**
+ * Folds events in memory and writes each row they touch once, where applying them one by one
+ * would write a row once per event (an order's four events: one INSERT instead of an INSERT and
+ * three UPDATEs). A rebuild uses it when the projection has one.
+ */
+export interface BatchWriter {
+  /** Takes the next event, in store order. Touches no table. */
+  add(event: ReplayedEvent): void;
+  /**
+   * Writes what the events taken since the last write leave: exactly the rows that applying each
+   * of them in order with the projection's `writer` would leave, whatever the tables held before.
+   * Runs inside the caller's transaction.
+   */
+  write(): void;
+}
+
+/** A batch writer that applies each event in turn, for projections without one of their own. */
+export const eventByEvent = (apply: ApplyEvent): BatchWriter => {
+  let taken: ReplayedEvent[] = [];
+  return {
+    add: (event) => void taken.push(event),
+    write: () => {
+      const events = taken;
+      taken = [];
+      for (const event of events) apply(event);
+    },
+  };
+};
 
 /**
  * A read model: tables of its own in the read-model database, kept up to date from one category of
@@ -36,6 +68,11 @@ export interface Projection<Table extends string = string> {
    * checkpoint never disagree. Ignores event types it does not know.
    */
   writer(db: Database.Database, tables: TableNames<Table>): ApplyEvent;
+  /**
+   * Optional, for rebuilds: prepares its statements and returns a fold that writes each row once
+   * per batch, with the same rows as `writer`. Live events always go through `writer`.
+   */
+  batchWriter?(db: Database.Database, tables: TableNames<Table>): BatchWriter;
 }
 
 /** Each table under its own name: for a projection used on its own, as in unit tests. */

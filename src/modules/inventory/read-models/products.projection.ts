@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { RecordedEvent } from '../../../event-store/event-store.port';
+import type { ReplayedEvent } from '../../../event-store/event-store.port';
 import { toCents } from '../../../shared/domain/money';
 import { type ApplyEvent, isoTime, type Projection, type TableNames } from '../../../shared/read-models/projection';
 import { productCategory, type ProductEvent, productEventTypes } from '../contracts/inventory-events';
@@ -40,7 +40,7 @@ export class ProductsProjection implements Projection<Tables> {
        VALUES (?, ?, ?, ?, ?, 0, ?, ?) ON CONFLICT (sku) DO NOTHING`,
     );
     const change = db.prepare(`UPDATE ${products} SET on_hand = on_hand + ?, reserved = reserved + ?, updated_at = ? WHERE sku = ?`);
-    return (recorded: RecordedEvent) => {
+    return (recorded: ReplayedEvent) => {
       if (!known.has(recorded.type)) return;
       const event = { type: recorded.type, data: recorded.data } as ProductEvent;
       const at = isoTime(recorded.createdAt);

@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3';
-import type { RecordedEvent } from '../../../event-store/event-store.port';
-import { type ApplyEvent, isoTime, type Projection, type TableNames } from '../../../shared/read-models/projection';
+import type { ReplayedEvent } from '../../../event-store/event-store.port';
+import { type ApplyEvent, type BatchWriter, isoTime, type Projection, type TableNames } from '../../../shared/read-models/projection';
 import { orderCategory, type OrderEvent } from '../contracts/order-events';
+import { OrdersBatchWriter } from './orders.batch-writer';
 
 type Tables = 'orders';
 
@@ -53,7 +54,7 @@ export class OrdersProjection implements Projection<Tables> {
     const paid = db.prepare(`UPDATE ${orders} SET status = 'PAID', payment_id = ?, ${where}`);
     const shipped = db.prepare(`UPDATE ${orders} SET status = 'SHIPPED', shipment_id = ?, tracking_number = ?, ${where}`);
 
-    return (recorded: RecordedEvent) => {
+    return (recorded: ReplayedEvent) => {
       const event = { type: recorded.type, data: recorded.data } as OrderEvent;
       const at = isoTime(recorded.createdAt);
       const { orderId } = event.data;
@@ -90,5 +91,10 @@ export class OrdersProjection implements Projection<Tables> {
         }
       }
     };
+  }
+
+  /** For rebuilds: each order's events of a batch folded into one INSERT (or one UPDATE of an order placed before). */
+  batchWriter(db: Database.Database, { orders }: TableNames<Tables>): BatchWriter {
+    return new OrdersBatchWriter(db, orders);
   }
 }

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { RecordedEvent } from '../../../event-store/event-store.port';
+import type { ReplayedEvent } from '../../../event-store/event-store.port';
 import type { ApplyEvent, Projection, TableNames } from '../../../shared/read-models/projection';
 import { orderCategory, type OrderPlaced } from '../contracts/order-events';
 
@@ -24,7 +24,7 @@ export class PaymentDeadlinesProjection implements Projection<Tables> {
   writer(db: Database.Database, { payment_deadlines: table }: TableNames<Tables>): ApplyEvent {
     const insert = db.prepare(`INSERT OR IGNORE INTO ${table} (order_id, due_at) VALUES (?, ?)`);
     const remove = db.prepare(`DELETE FROM ${table} WHERE order_id = ?`);
-    return (event: RecordedEvent) => {
+    return (event: ReplayedEvent) => {
       const { orderId } = event.data as { orderId: string };
       switch (event.type) {
         case 'OrderPlaced':

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { RecordedEvent } from '../../../event-store/event-store.port';
+import type { ReplayedEvent } from '../../../event-store/event-store.port';
 import { toCents } from '../../../shared/domain/money';
 import { type ApplyEvent, isoTime, type Projection, type TableNames } from '../../../shared/read-models/projection';
 import { paymentCategory, type PaymentEvent, paymentEventTypes } from '../contracts/payment-events';
@@ -43,7 +43,7 @@ export class PaymentsProjection implements Projection<Tables> {
     const refund = db.prepare(
       `UPDATE ${payments} SET status = 'REFUNDED', reason = ?, updated_at = ? WHERE payment_id = ? AND status = 'PROCESSED'`,
     );
-    return (recorded: RecordedEvent) => {
+    return (recorded: ReplayedEvent) => {
       if (!known.has(recorded.type)) return;
       const event = { type: recorded.type, data: recorded.data } as PaymentEvent;
       const at = isoTime(recorded.createdAt);

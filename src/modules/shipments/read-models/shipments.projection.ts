@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { RecordedEvent } from '../../../event-store/event-store.port';
+import type { ReplayedEvent } from '../../../event-store/event-store.port';
 import type { ApplyEvent, Projection, TableNames } from '../../../shared/read-models/projection';
 import { shipmentCategory, type ShipmentEvent, shipmentEventTypes } from '../contracts/shipment-events';
 
@@ -47,7 +47,7 @@ export class ShipmentsProjection implements Projection<Tables> {
     const dispatch = db.prepare(`UPDATE ${shipments} SET status = 'DISPATCHED', dispatched_at = ?, updated_at = ? ${guarded}`);
     const deliver = db.prepare(`UPDATE ${shipments} SET status = 'DELIVERED', delivered_at = ?, updated_at = ? ${guarded}`);
     const cancel = db.prepare(`UPDATE ${shipments} SET status = 'CANCELLED', reason = ?, updated_at = ? ${guarded}`);
-    return (recorded: RecordedEvent) => {
+    return (recorded: ReplayedEvent) => {
       if (!known.has(recorded.type)) return;
       const event = { type: recorded.type, data: recorded.data } as ShipmentEvent;
       const { shipmentId } = event.data;
