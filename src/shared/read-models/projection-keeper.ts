@@ -21,7 +21,7 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** The database was locked past its busy timeout (e.g. another process builds a large index): nothing was wrong with the events. */
 const isLockedOut = (error: unknown): boolean =>
-  error instanceof Error && /^SQLITE_(BUSY|LOCKED)/.test(String((error as { code?: unknown }).code));
+  typeof error === 'object' && error !== null && /^SQLITE_(BUSY|LOCKED)/.test(String((error as { code?: unknown }).code));
 const lockedOutRetryMs = 1000;
 
 /**
