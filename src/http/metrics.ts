@@ -29,6 +29,8 @@ export interface HttpMetrics {
 
 const prefix = 'order_platform_';
 
+const settled = async <T>(figures: Promise<readonly T[]> | undefined): Promise<readonly T[]> => (await figures?.catch(() => undefined)) ?? [];
+
 /** The route a request matched, as its pattern (`/api/orders/:orderId`), so that ids do not become labels. */
 const routeOf = (request: Request): string => {
   const path = (request.route as { path?: unknown } | undefined)?.path;
@@ -64,9 +66,13 @@ export const createHttpMetrics = ({ reactions, projections }: MetricSources): Ht
   const readModelLag = gauge('read_model_lag_events', 'Events of its category a read model has still to apply', 'read_model');
   const rebuilding = gauge('read_model_rebuilding', '1 while a read model is being rebuilt', 'read_model');
 
-  /** Read once per scrape, before the registry is written out, so that every gauge shows the same moment. */
+  /**
+   * Read once per scrape, before the registry is written out, so that every gauge shows the same
+   * moment. A source that cannot answer (its store is down) keeps its last figures; the rest of the
+   * scrape, the process and HTTP metrics above all, is served all the same.
+   */
   const readBackgroundWork = async (): Promise<void> => {
-    const [subscriptions, readModels] = await Promise.all([reactions?.status() ?? [], projections?.status() ?? []]);
+    const [subscriptions, readModels] = await Promise.all([settled(reactions?.status()), settled(projections?.status())]);
     for (const { name, lag, retries, deadLetters: letters } of subscriptions) {
       subscriptionLag.set({ subscription: name }, lag);
       subscriptionRetries.set({ subscription: name }, retries);

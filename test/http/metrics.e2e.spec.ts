@@ -56,3 +56,17 @@ describe('GET /metrics', () => {
     });
   });
 });
+
+describe('GET /metrics while the store cannot be reached', () => {
+  it('still serves the process and HTTP metrics', async () => {
+    const t = await startTestSystem();
+    try {
+      t.system.reactions.status = () => Promise.reject(new Error('store unreachable'));
+      const response = await t.http().get('/metrics');
+      expect(response.status).toBe(200);
+      expect(response.text).toContain('order_platform_process_cpu_seconds_total');
+    } finally {
+      await t.stop();
+    }
+  });
+});
