@@ -4,26 +4,28 @@ import { join } from 'node:path';
 import { systemModules } from '../../src/container';
 import { shipmentsModule } from '../../src/modules/shipments/shipments.module';
 import { eventually } from '../../src/shared/testing/eventually';
+import { describeStoreLegs } from '../support/store-legs';
 import { startTestSystem, type TestSystem } from '../support/test-system';
 import { createProduct, eventsOf, eventuallyStatus, expectEachAtMostOnce, placeOrder, stockOf, typesOf } from './saga-support';
 
-describe('cancelling a PAID order', () => {
+describeStoreLegs('cancelling a PAID order', (leg) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'cancel-paid-'));
-  const environment = { EVENT_STORE: 'sqlite', DATA_DIR: dataDir };
+  const environment = leg.restartable(dataDir);
   let t: TestSystem | undefined;
   afterEach(async () => t?.stop());
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('refunds the payment, releases the stock, and cancels a shipment created for it afterwards', async () => {
     // Without the shipments module nothing ships the order: it stays PAID until it is cancelled.
+    const widget = leg.uniqueNames()('WIDGET-1');
     t = await startTestSystem(environment, { modules: systemModules.filter((module) => module !== shipmentsModule) });
-    await createProduct(t, 'WIDGET-1', 10);
-    const orderId = await placeOrder(t, [{ sku: 'WIDGET-1', quantity: 4 }]);
+    await createProduct(t, widget, 10);
+    const orderId = await placeOrder(t, [{ sku: widget, quantity: 4 }]);
     await eventuallyStatus(t, orderId, 'PAID');
     const cancelled = await t.http().post(`/api/orders/${orderId}/cancel`).send({ reason: 'found it cheaper' });
     expect(cancelled.status).toBe(202);
     await eventually(async () => expect(await typesOf(t!, orderId)).toEqual(expect.arrayContaining(['PaymentRefunded', 'InventoryReleased'])));
-    await eventually(async () => expect(await stockOf(t!, 'WIDGET-1')).toEqual({ onHand: 10, reserved: 0, available: 10 }));
+    await eventually(async () => expect(await stockOf(t!, widget)).toEqual({ onHand: 10, reserved: 0, available: 10 }));
     const refunded = (await eventsOf(t, orderId)).find((event) => event.type === 'PaymentRefunded')!;
     expect(refunded.data).toMatchObject({ orderId, amount: 40, reason: 'order cancelled: found it cheaper' });
     await t.stop();

@@ -1,5 +1,6 @@
 import type { RecordedEvent } from '../../src/event-store/event-store.port';
 import { eventually } from '../../src/shared/testing/eventually';
+import type { StoreLeg } from '../support/store-legs';
 import type { TestSystem } from '../support/test-system';
 
 export const address = { street: '123 Main St', city: 'San Francisco', state: 'CA', zip: '94105', country: 'US' };
@@ -34,16 +35,8 @@ export const eventuallyStatus = (t: TestSystem, orderId: string, status: string,
 export const stockOf = async (t: TestSystem, sku: string) => (await t.http().get(`/api/products/${sku}`)).body.stock;
 
 /** Every event of an order's life (its correlation id), in store order. */
-export const eventsOf = async (t: TestSystem, orderId: string): Promise<RecordedEvent[]> => {
-  const events: RecordedEvent[] = [];
-  let after: bigint | undefined;
-  for (;;) {
-    const page = await t.system.eventStore.readAll({ after, maxCount: 1000 });
-    if (page.length === 0) return events;
-    for (const { event } of page) if (event.metadata.correlationId === orderId) events.push(event);
-    after = page[page.length - 1]!.checkpoint;
-  }
-};
+export const eventsOf = async (t: TestSystem, orderId: string): Promise<RecordedEvent[]> =>
+  (await t.readEvents()).map(({ event }) => event).filter((event) => event.metadata.correlationId === orderId);
 
 /** The order-level events of its life; the per-product stock events (`ProductStock*`) carry the order's correlation id too. */
 export const typesOf = async (t: TestSystem, orderId: string) =>
@@ -62,4 +55,24 @@ export const expectEachAtMostOnce = (types: readonly string[]) => {
   for (const type of types) counts.set(type, (counts.get(type) ?? 0) + 1);
   const repeated = onceOnly.filter((type) => (counts.get(type) ?? 0) > 1);
   if (repeated.length > 0) throw new Error(`repeated events: ${repeated.join(', ')} in ${types.join(', ')}`);
+};
+
+export interface DeadLetter {
+  readonly id: number | string;
+  readonly subscription: string;
+  readonly eventType: string;
+  readonly streamName: string;
+  readonly error: string;
+  readonly attempts?: number;
+}
+
+/**
+ * The dead letters of a test: all of them on a new embedded store; on EventStoreDB, whose groups keep
+ * the letters parked by earlier runs, those of the events of the given orders' streams.
+ */
+export const deadLettersOf = async (t: TestSystem, leg: StoreLeg, orderIds: readonly string[]): Promise<DeadLetter[]> => {
+  const items = (await t.admin().get('/api/admin/dead-letters')).body.items as DeadLetter[];
+  if (leg.embedded) return items;
+  const streams = new Set(orderIds.map((orderId) => `Order-${orderId}`));
+  return items.filter((letter) => streams.has(letter.streamName));
 };
