@@ -2,12 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RecordedEvent } from '../../src/event-store/event-store.port';
-import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
 import { eventually } from '../../src/shared/testing/eventually';
 import type { ServerProcess } from '../support/server-process';
+import { describeStoreLegs } from '../support/store-legs';
 import { checkStore, describeLife, settledStatuses, type Violation } from './order-invariants';
 import { OrderLoad, seededRandom } from './order-load';
 import { Servers } from './servers';
+import { eventsOfTheRun, headOfStore, readStore } from './store-of-the-run';
 
 /**
  * Issue 4: kill -9 at any moment, then a restart: no acknowledged order is lost, none is left
@@ -17,18 +18,21 @@ import { Servers } from './servers';
  *
  * CRASH_SEED=<n> replays a run's random choices (the timing of the server is its own);
  * CRASH_KEEP_DATA=1 keeps the data directory for a post-mortem.
+ *
+ * On EventStoreDB the data directory holds only the read models, and the server also holds earlier
+ * runs' orders and products: the run's skus and customers are its own, and every check looks only
+ * at them.
  */
 const seed = Number(process.env.CRASH_SEED ?? Math.floor(Math.random() * 2 ** 32));
 const kills = Number(process.env.CRASH_KILLS ?? 5);
 const clients = 8;
-const skus = ['CRASH-A', 'CRASH-B', 'CRASH-C'];
 const initialStock = 75;
 const adminToken = 'crash-test-admin-token-0123456789';
 const settleTimeoutMs = 30000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe('kill -9 under load, then restart (issue 4)', () => {
+describeStoreLegs('kill -9 under load, then restart (issue 4)', (leg) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'crash-'));
   const servers = new Servers();
 
@@ -41,12 +45,17 @@ describe('kill -9 under load, then restart (issue 4)', () => {
   it('loses no acknowledged order, leaves none unsettled and doubles no effect', async () => {
     const startedAt = Date.now();
     const random = seededRandom(seed);
+    const unique = leg.uniqueNames();
+    const skus = ['CRASH-A', 'CRASH-B', 'CRASH-C'].map(unique);
+    const customers = Array.from({ length: clients }, (_, n) => unique(`cust_crash_${n}`));
+    // The orders lists: all of them on a new embedded store; on a server with earlier runs', those of this run's customers.
+    const listFilters = leg.embedded ? [''] : customers.map((customerId) => `&customerId=${customerId}`);
+    const origin = leg.embedded ? undefined : await headOfStore(leg.restartable(dataDir));
     // Every other life has a slower gateway, so that kills land while payments are in flight, and one
     // a gateway slower than the payment deadline, so that timeouts race the charges; every third
     // life has a carrier that picks a shipment up at once, so that cancels race the dispatch.
     const environment = (life: number): Record<string, string> => ({
-      EVENT_STORE: 'sqlite',
-      DATA_DIR: dataDir,
+      ...leg.restartable(dataDir),
       ADMIN_TOKEN: adminToken,
       LOG_LEVEL: 'warn',
       RETRY_BASE_DELAY_MS: '5',
@@ -72,7 +81,7 @@ describe('kill -9 under load, then restart (issue 4)', () => {
 
     // Load, and kill the server under it at random moments; each restart is on the same data directory.
     const load = new OrderLoad({
-      clients,
+      customers,
       skus,
       random,
       baseUrl: () => server?.baseUrl,
@@ -106,9 +115,11 @@ describe('kill -9 under load, then restart (issue 4)', () => {
     await eventually(
       async () => {
         for (const status of ['PENDING', 'CONFIRMED', 'PAID']) {
-          const { body } = await call(`/api/orders?status=${status}&limit=5`);
-          const items = body.items as Array<{ orderId: string }>;
-          if (items.length > 0) throw new Error(`still ${status}: ${items.map((order) => order.orderId).join(', ')}`);
+          for (const filter of listFilters) {
+            const { body } = await call(`/api/orders?status=${status}&limit=5${filter}`);
+            const items = body.items as Array<{ orderId: string }>;
+            if (items.length > 0) throw new Error(`still ${status}: ${items.map((order) => order.orderId).join(', ')}`);
+          }
         }
         const subscriptions = (await call('/api/admin/subscriptions')).body.items as Array<{ name: string; checkpoint: string; lag: number }>;
         const projections = (await call('/api/admin/projections')).body.items as Array<{ name: string; position: string; lag: number }>;
@@ -137,21 +148,27 @@ describe('kill -9 under load, then restart (issue 4)', () => {
       );
     }
     const listed = new Map<string, string>();
-    for (let cursor: string | null = null; ; ) {
-      const page: Record<string, unknown> = (await call(`/api/orders?limit=1000${cursor === null ? '' : `&cursor=${cursor}`}`)).body;
-      for (const order of page.items as Array<{ orderId: string; status: string }>) listed.set(order.orderId, order.status);
-      cursor = page.nextCursor as string | null;
-      if (cursor === null) break;
+    for (const filter of listFilters) {
+      for (let cursor: string | null = null; ; ) {
+        const page: Record<string, unknown> = (await call(`/api/orders?limit=1000${filter}${cursor === null ? '' : `&cursor=${cursor}`}`)).body;
+        for (const order of page.items as Array<{ orderId: string; status: string }>) listed.set(order.orderId, order.status);
+        cursor = page.nextCursor as string | null;
+        if (cursor === null) break;
+      }
     }
     const products = new Map<string, { onHand: number; reserved: number; available: number }>();
     for (const sku of skus) products.set(sku, (await call(`/api/products/${sku}`)).body.stock as { onHand: number; reserved: number; available: number });
-    const deadLetters = (await call('/api/admin/dead-letters')).body.items as unknown[];
+    const allDeadLetters = (await call('/api/admin/dead-letters')).body.items as Array<{ eventId: string }>;
 
-    // A clean stop, then the whole store, read from its file.
+    // A clean stop, then the whole store (on EventStoreDB, this run's part of it), read by the test.
     const last = server;
     server = undefined;
     expect(await servers.stop(last)).toEqual({ code: 0, signal: null });
-    const events = await readWholeStore(join(dataDir, 'events.sqlite'));
+    const stored = await readStore(leg.restartable(dataDir), origin);
+    const events = leg.embedded ? stored : eventsOfTheRun(stored, { skus, customers });
+    // The groups on EventStoreDB keep the letters parked by earlier runs: only this run's events count.
+    const runEventIds = new Set(events.map((event) => event.id));
+    const deadLetters = leg.embedded ? allDeadLetters : allDeadLetters.filter((letter) => runEventIds.has(letter.eventId));
     const verdict = checkStore(events, { orders: acknowledged, restocks: load.restocksAcknowledged });
 
     const violations: Violation[] = [...verdict.violations];
@@ -210,18 +227,3 @@ describe('kill -9 under load, then restart (issue 4)', () => {
     expect(stats.ordersAcknowledged).toBeGreaterThan(0);
   }, 120000);
 });
-
-const readWholeStore = async (filename: string): Promise<RecordedEvent[]> => {
-  const store = SqliteEventStore.open({ filename });
-  try {
-    const events: RecordedEvent[] = [];
-    for (let after: bigint | undefined; ; ) {
-      const page = await store.readAll({ after, maxCount: 1000 });
-      if (page.length === 0) return events;
-      for (const { event } of page) events.push(event);
-      after = page[page.length - 1]!.checkpoint;
-    }
-  } finally {
-    await store.close();
-  }
-};

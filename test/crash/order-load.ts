@@ -11,7 +11,8 @@ export const seededRandom = (seed: number): (() => number) => {
 };
 
 export interface LoadOptions {
-  readonly clients: number;
+  /** One client per customer id, each placing and cancelling its own orders. */
+  readonly customers: readonly string[];
   readonly skus: readonly string[];
   readonly random: () => number;
   /** Where the server is now; undefined while it is down (killed, not yet restarted). */
@@ -78,7 +79,7 @@ export class OrderLoad {
 
   start(): void {
     this.running = true;
-    this.clients = Array.from({ length: this.options.clients }, (_, n) => this.client(`cust_crash_${n}`));
+    this.clients = this.options.customers.map((customerId) => this.client(customerId));
     if (this.options.restock !== undefined) this.clients.push(this.restocker(this.options.restock));
   }
 
