@@ -49,7 +49,7 @@ describeStoreLegs('operating the process managers', (leg: StoreLeg) => {
   beforeEach(() => {
     sku = leg.uniqueNames();
   });
-  afterEach(() => t.stop());
+  afterEach(() => t?.stop());
 
   it('retries a failing handler 3 times, dead-letters it while other orders go on, and replays it on request', async () => {
     const gateway = new SwitchableGateway();

@@ -23,7 +23,7 @@ describeStoreLegs('the order saga, end to end', (leg) => {
   beforeEach(() => {
     sku = leg.uniqueNames();
   });
-  afterEach(() => t.stop());
+  afterEach(() => t?.stop());
 
   describe('with an instant gateway', () => {
     beforeEach(async () => {
