@@ -127,9 +127,10 @@ export const describeStoreLegs = (title: string, body: (leg: StoreLeg) => void):
         await acquireLegLock();
         await assertAnswering(connectionString);
       }, lockWaitMs + connectTimeoutMs + 5000);
-      afterAll(releaseLegLock);
     }
     body(leg);
+    // After the suite's own afterAll hooks, which stop what still runs on the server.
+    if (!leg.embedded) afterAll(releaseLegLock);
   });
   if (connectionString === undefined) {
     console.log(`${title}: ${skipReason}`);
