@@ -23,7 +23,7 @@ export interface StoreLeg {
   uniqueNames(): (name: string) => string;
 }
 
-export const skipReason = 'EventStoreDB leg skipped: EVENTSTORE_CONNECTION_STRING is not set';
+export const eventStoreDbSkipReason = 'EventStoreDB leg skipped: EVENTSTORE_CONNECTION_STRING is not set';
 
 const connectionString = process.env.EVENTSTORE_CONNECTION_STRING || undefined;
 
@@ -133,9 +133,9 @@ export const describeStoreLegs = (title: string, body: (leg: StoreLeg) => void):
     if (!leg.embedded) afterAll(releaseLegLock);
   });
   if (connectionString === undefined) {
-    console.log(`${title}: ${skipReason}`);
+    console.log(`${title}: ${eventStoreDbSkipReason}`);
     describe(`${title} (eventstoredb)`, () => {
-      it.skip(skipReason, () => undefined);
+      it.skip(eventStoreDbSkipReason, () => undefined);
     });
   }
 };
