@@ -9,16 +9,16 @@ import type { EventStore, RecordedEvent } from './event-store.port';
 
 /** A process manager as a group member; a `Reaction` of `src/shared/process-managers/` fits it as it is. */
 export interface ReactionHandler {
-  /** Names the group. */
+  /** Unique, e.g. `payments-on-orders`: names the group (or, on a catch-up subscription, its durable checkpoint). */
   readonly name: string;
-  /** The group reads `$ce-<category>`. */
+  /** The category it reads (`$ce-<category>`). */
   readonly category: string;
-  /** The types it acts on; every other event is acknowledged untouched. */
+  /** The types it acts on; every other event is acknowledged untouched (only moves the checkpoint). */
   readonly eventTypes: readonly string[];
   handle(event: RecordedEvent): Promise<void>;
-  /** Events in hand at once across streams (one stream's one at a time). */
+  /** Events in hand at once across streams, one stream's one at a time (more for a reaction that waits, like a carrier simulation). */
   readonly maxInFlight?: number;
-  /** The longest it may keep an event in hand on purpose (a simulation that waits on a timer), so the store waits that long too. */
+  /** The longest it keeps an event in hand on purpose (a carrier simulation waits on a timer), so that the store waits that long before re-sending it. */
   readonly maxHoldMs?: number;
 }
 

@@ -1,15 +1,10 @@
 import type Database from 'better-sqlite3';
+import type { DeadLetterEntry } from './process-managers.port';
 
-export interface DeadLetter {
+/** A dead letter of the embedded mode: numbered by this table, with the count of its handler's attempts. */
+export interface DeadLetter extends DeadLetterEntry {
   readonly id: number;
-  readonly subscription: string;
-  readonly eventId: string;
-  readonly eventType: string;
-  readonly streamName: string;
-  readonly position: string;
-  readonly error: string;
   readonly attempts: number;
-  readonly failedAt: string;
 }
 
 interface DeadLetterRow {
