@@ -196,6 +196,11 @@ export class OrderLoad {
     body?: unknown,
     adminToken?: string,
   ): Promise<{ status: number; body: unknown } | undefined> {
+    // The server this turn began with was killed since: its port may be another process's by now.
+    if (this.options.baseUrl() !== baseUrl) {
+      this.stats.unanswered++;
+      return undefined;
+    }
     try {
       const response = await fetch(`${baseUrl}${path}`, {
         method,
