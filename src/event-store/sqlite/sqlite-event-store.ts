@@ -25,6 +25,11 @@ import { SqliteEventQuery } from './sqlite-event-query';
 import { PageCache } from './page-cache';
 import { type EventRow, SqliteStatements, toRecordedEvent, toReplayedEvent } from './sqlite-statements';
 
+interface CommittedBatch {
+  readonly outcomes: Array<AppendResult | Error>;
+  readonly checkpointsError?: unknown;
+}
+
 interface PendingAppend {
   readonly stream: string;
   readonly events: readonly NewEvent[];
@@ -48,7 +53,7 @@ export class SqliteEventStore implements EventStore {
   private readonly checkpointTable: SqliteCheckpointStore;
   private readonly signals = new CategorySignals();
   private readonly appendInSavepoint: (pending: PendingAppend) => AppendResult;
-  private readonly commitBatch: (batch: readonly PendingAppend[], checkpoints: ReadonlyMap<string, bigint>) => Array<AppendResult | Error>;
+  private readonly commitBatch: (batch: readonly PendingAppend[], checkpoints: ReadonlyMap<string, bigint>) => CommittedBatch;
   private pending: PendingAppend[] = [];
   private pendingCheckpoints = new Map<string, bigint>();
   private checkpointsSaved: Array<{ readonly resolve: () => void; readonly reject: (error: unknown) => void }> = [];
@@ -72,7 +77,10 @@ export class SqliteEventStore implements EventStore {
     };
     this.eventQuery = new SqliteEventQuery(db);
     this.appendInSavepoint = db.transaction((pending: PendingAppend) => this.appendNow(pending));
-    this.commitBatch = db.transaction((batch: readonly PendingAppend[], checkpoints: ReadonlyMap<string, bigint>) => {
+    const saveCheckpointsInSavepoint = db.transaction((checkpoints: ReadonlyMap<string, bigint>) => {
+      for (const [name, checkpoint] of checkpoints) this.checkpointTable.saveSync(name, checkpoint);
+    });
+    this.commitBatch = db.transaction((batch: readonly PendingAppend[], checkpoints: ReadonlyMap<string, bigint>): CommittedBatch => {
       const outcomes = batch.map((pending) => {
         try {
           return this.appendInSavepoint(pending);
@@ -80,8 +88,13 @@ export class SqliteEventStore implements EventStore {
           return asAppendError(error, pending);
         }
       });
-      for (const [name, checkpoint] of checkpoints) this.checkpointTable.saveSync(name, checkpoint);
-      return outcomes;
+      // In a savepoint of their own: checkpoints that cannot be saved fail their savers, not the turn's appends.
+      try {
+        saveCheckpointsInSavepoint(checkpoints);
+        return { outcomes };
+      } catch (checkpointsError) {
+        return { outcomes, checkpointsError };
+      }
     });
   }
 
@@ -93,7 +106,11 @@ export class SqliteEventStore implements EventStore {
     });
   }
 
-  /** Subscribers save their checkpoints often: they ride along in the appends' group commit. */
+  /**
+   * Subscribers save their checkpoints often: they ride along in the appends' group commit. A saver
+   * calls this once the effects the checkpoint covers have resolved (so they committed in an earlier
+   * transaction, or failed and are not covered).
+   */
   private saveCheckpoint(name: string, checkpoint: bigint): Promise<void> {
     if (this.closed) return Promise.reject(new EventStoreUnavailable('the event store is closed'));
     return new Promise((resolve, reject) => {
@@ -203,14 +220,15 @@ export class SqliteEventStore implements EventStore {
     this.pending = [];
     this.pendingCheckpoints = new Map();
     this.checkpointsSaved = [];
-    let outcomes: Array<AppendResult | Error>;
+    let committed: CommittedBatch;
     try {
-      outcomes = this.commitBatch(batch, checkpoints);
+      committed = this.commitBatch(batch, checkpoints);
     } catch (error) {
       for (const pending of batch) pending.reject(error);
       for (const saved of checkpointsSaved) saved.reject(error);
       return;
     }
+    const { outcomes, checkpointsError } = committed;
     const written = new Set<string>();
     batch.forEach((pending, index) => {
       if (!(outcomes[index] instanceof Error) && pending.events.length > 0) written.add(categoryOf(pending.stream));
@@ -221,7 +239,10 @@ export class SqliteEventStore implements EventStore {
       if (outcome instanceof Error) pending.reject(outcome);
       else pending.resolve(outcome);
     });
-    for (const saved of checkpointsSaved) saved.resolve();
+    for (const saved of checkpointsSaved) {
+      if (checkpointsError === undefined) saved.resolve();
+      else saved.reject(checkpointsError);
+    }
   }
 
   private appendNow({ stream, events, expected }: PendingAppend): AppendResult {

@@ -1,0 +1,28 @@
+import { SqliteEventStore } from './sqlite-event-store';
+
+const event = (n: number) => ({ id: `0193f0a2-0000-7000-8000-${String(n).padStart(12, '0')}`, type: 'Happened', data: { n } });
+
+describe('the embedded store\'s group commit', () => {
+  let store: SqliteEventStore;
+  beforeEach(() => {
+    store = SqliteEventStore.open({ filename: ':memory:' });
+  });
+  afterEach(() => store.close());
+
+  it('commits the appends and checkpoint saves of one turn together, and resolves them after the commit', async () => {
+    const [appended] = await Promise.all([store.append('Thing-1', [event(1)], 'no_stream'), store.checkpoints.save('reader', 7n)]);
+    expect(appended.nextExpectedRevision).toBe(0);
+    expect(await store.checkpoints.load('reader')).toBe(7n);
+  });
+
+  it('fails only the savers of a checkpoint that cannot be saved, not the appends of the same turn', async () => {
+    const outcomes = await Promise.allSettled([
+      store.append('Thing-1', [event(1)], 'no_stream'),
+      store.checkpoints.save('reader', 2n ** 70n),
+      store.append('Thing-2', [event(2)], 'no_stream'),
+    ]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(await store.readStream('Thing-2')).toHaveLength(1);
+    expect(await store.checkpoints.load('reader')).toBeUndefined();
+  });
+});
