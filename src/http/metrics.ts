@@ -37,29 +37,39 @@ const routeOf = (request: Request): string => {
   return typeof path === 'string' ? `${request.baseUrl}${path}` : 'unmatched';
 };
 
+let processMetrics: Registry | undefined;
+
+/** The process's own metrics (CPU, memory, event loop, GC) observe the process: collected once, whichever app serves them. */
+const processRegistry = (): Registry => {
+  if (processMetrics === undefined) {
+    processMetrics = new Registry();
+    collectDefaultMetrics({ register: processMetrics, prefix });
+  }
+  return processMetrics;
+};
+
 /**
- * Prometheus metrics in a registry of the app's own (not the library's global one, so that two apps
- * in one process do not share counters): the process's, the HTTP requests', and, read at each
+ * Prometheus metrics: the process's, and in a registry of the app's own (not the library's global
+ * one, so that two apps in one process do not share counters) the HTTP requests' and, read at each
  * scrape, the process managers' and the read models' lag, retries, dead letters and rebuilds.
  */
 export const createHttpMetrics = ({ reactions, projections }: MetricSources): HttpMetrics => {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix });
+  const own = new Registry();
   const requests = new Counter({
     name: `${prefix}http_requests_total`,
     help: 'HTTP requests answered, by method, route and status',
     labelNames: ['method', 'route', 'status'] as const,
-    registers: [registry],
+    registers: [own],
   });
   const durations = new Histogram({
     name: `${prefix}http_request_duration_seconds`,
     help: 'Time from a request to the end of its answer, by method and route',
     labelNames: ['method', 'route'] as const,
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-    registers: [registry],
+    registers: [own],
   });
   const gauge = (name: string, help: string, label: string) =>
-    new Gauge({ name: `${prefix}${name}`, help, labelNames: [label], registers: [registry] });
+    new Gauge({ name: `${prefix}${name}`, help, labelNames: [label], registers: [own] });
   const subscriptionLag = gauge('subscription_lag_events', 'Events of its category a process manager has still to handle', 'subscription');
   const subscriptionRetries = gauge('subscription_retries', 'Handler retries of a process manager since the process started', 'subscription');
   const deadLetters = gauge('subscription_dead_letters', 'Events that failed every retry of a process manager and wait for a replay', 'subscription');
@@ -93,6 +103,8 @@ export const createHttpMetrics = ({ reactions, projections }: MetricSources): Ht
     });
     next();
   };
+  // After the app's own metrics exist: a merge takes the metrics its registries hold at that moment.
+  const registry = Registry.merge([processRegistry(), own]);
   const serve = async (_request: Request, response: Response): Promise<void> => {
     await readBackgroundWork();
     response.type(registry.contentType).send(await registry.metrics());

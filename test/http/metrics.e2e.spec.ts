@@ -58,13 +58,15 @@ describe('GET /metrics', () => {
 });
 
 describe('GET /metrics while the store cannot be reached', () => {
-  it('still serves the process and HTTP metrics', async () => {
+  it('still serves the process and HTTP metrics, those of its own app', async () => {
     const t = await startTestSystem();
     try {
       t.system.reactions.status = () => Promise.reject(new Error('store unreachable'));
       const response = await t.http().get('/metrics');
       expect(response.status).toBe(200);
       expect(response.text).toContain('order_platform_process_cpu_seconds_total');
+      // A second app in the process: the process's metrics are shared, its request counts are its own.
+      expect(response.text).not.toContain('route="/api/orders/:orderId"');
     } finally {
       await t.stop();
     }
