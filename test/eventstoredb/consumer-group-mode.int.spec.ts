@@ -20,16 +20,7 @@ import { loadConfig } from '../../src/shared/config';
 import { ConsumerGroupSupervisor } from '../../src/shared/process-managers/consumer-group-supervisor';
 import { eventually } from '../../src/shared/testing/eventually';
 import { adminToken } from '../support/test-system';
-
-const reactionNames = [
-  'inventory-on-orders',
-  'inventory-on-shipments',
-  'orders-on-inventory',
-  'orders-on-payments',
-  'orders-on-shipments',
-  'payments-on-orders',
-  'shipments-on-orders',
-];
+import { processManagerNames } from '../support/process-manager-names';
 
 /**
  * EventStoreDB as the client sees it, faked: an empty store except for the streams given, one
@@ -101,7 +92,7 @@ describe('process managers on EventStoreDB: members of consumer groups', () => {
     await compose(server);
     expect(system.reactions).toBeInstanceOf(ConsumerGroupSupervisor);
     await system.start();
-    await eventually(() => expect([...server.members.keys()].sort()).toEqual(reactionNames));
+    await eventually(() => expect([...server.members.keys()].sort()).toEqual(processManagerNames));
     expect(server.client.createPersistentSubscriptionToStream).toHaveBeenCalledWith(
       '$ce-Order',
       'payments-on-orders',
@@ -116,7 +107,7 @@ describe('process managers on EventStoreDB: members of consumer groups', () => {
     const server = fakeServer({}, {});
     const { app } = await compose(server);
     await system.start();
-    await eventually(() => expect(server.members.size).toBe(reactionNames.length));
+    await eventually(() => expect(server.members.size).toBe(processManagerNames.length));
     const joining = await request(app).get('/ready');
     expect(joining.status).toBe(503);
     expect(JSON.stringify(joining.body)).toContain('joining consumer groups');
@@ -132,7 +123,7 @@ describe('process managers on EventStoreDB: members of consumer groups', () => {
     const { admin } = await compose(server);
     await system.start();
     const { body } = await admin('get', '/api/admin/subscriptions');
-    expect(body.items.map((item: { name: string }) => item.name).sort()).toEqual(reactionNames);
+    expect(body.items.map((item: { name: string }) => item.name).sort()).toEqual(processManagerNames);
     expect(body.items.find((item: { name: string }) => item.name === 'payments-on-orders')).toEqual({
       name: 'payments-on-orders',
       checkpoint: '5',
@@ -173,7 +164,7 @@ describe('process managers on EventStoreDB: members of consumer groups', () => {
     const server = fakeServer({}, {});
     await compose(server);
     await system.start();
-    await eventually(() => expect(server.members.size).toBe(reactionNames.length));
+    await eventually(() => expect(server.members.size).toBe(processManagerNames.length));
     await system.stop();
     for (const member of server.members.values()) expect(member.unsubscribe).toHaveBeenCalled();
     expect(server.client.dispose).toHaveBeenCalled();

@@ -7,6 +7,7 @@ import { eventually } from '../../src/shared/testing/eventually';
 import { describeStoreLegs, type StoreLeg } from '../support/store-legs';
 import { startTestSystem, type TestSystem } from '../support/test-system';
 import { createProduct, deadLettersOf, eventuallyStatus, placeOrder } from './saga-support';
+import { processManagerNames } from '../support/process-manager-names';
 
 /** A real gateway behind a switch: while it is down, every call fails as an unreachable provider would. */
 class SwitchableGateway implements PaymentGateway {
@@ -141,15 +142,7 @@ describeStoreLegs('operating the process managers', (leg: StoreLeg) => {
       for (const item of response.body.items) expect(item.lag).toBe(0);
       return response;
     });
-    expect(body.items.map((item: { name: string }) => item.name).sort()).toEqual([
-      'inventory-on-orders',
-      'inventory-on-shipments',
-      'orders-on-inventory',
-      'orders-on-payments',
-      'orders-on-shipments',
-      'payments-on-orders',
-      'shipments-on-orders',
-    ]);
+    expect(body.items.map((item: { name: string }) => item.name).sort()).toEqual(processManagerNames);
     for (const item of body.items) {
       expect(item).toEqual({ name: item.name, checkpoint: expect.stringMatching(/^\d+$/), lag: 0, retries: 0, deadLetters: before.get(item.name) });
     }
