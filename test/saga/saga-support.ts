@@ -1,4 +1,5 @@
 import type { RecordedEvent } from '../../src/event-store/event-store.port';
+import type { DeadLetterEntry } from '../../src/shared/process-managers/process-managers.port';
 import { eventually } from '../../src/shared/testing/eventually';
 import type { StoreLeg } from '../support/store-legs';
 import type { TestSystem } from '../support/test-system';
@@ -57,21 +58,12 @@ export const expectEachAtMostOnce = (types: readonly string[]) => {
   if (repeated.length > 0) throw new Error(`repeated events: ${repeated.join(', ')} in ${types.join(', ')}`);
 };
 
-export interface DeadLetter {
-  readonly id: number | string;
-  readonly subscription: string;
-  readonly eventType: string;
-  readonly streamName: string;
-  readonly error: string;
-  readonly attempts?: number;
-}
-
 /**
  * The dead letters of a test: all of them on a new embedded store; on EventStoreDB, whose groups keep
  * the letters parked by earlier runs, those of the events of the given orders' streams.
  */
-export const deadLettersOf = async (t: TestSystem, leg: StoreLeg, orderIds: readonly string[]): Promise<DeadLetter[]> => {
-  const items = (await t.admin().get('/api/admin/dead-letters')).body.items as DeadLetter[];
+export const deadLettersOf = async (t: TestSystem, leg: StoreLeg, orderIds: readonly string[]): Promise<DeadLetterEntry[]> => {
+  const items = (await t.admin().get('/api/admin/dead-letters')).body.items as DeadLetterEntry[];
   if (leg.embedded) return items;
   const streams = new Set(orderIds.map((orderId) => `Order-${orderId}`));
   return items.filter((letter) => streams.has(letter.streamName));
