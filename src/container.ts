@@ -11,7 +11,7 @@ import { inventoryModule } from './modules/inventory/inventory.module';
 import { ordersModule } from './modules/orders/orders.module';
 import { paymentsModule } from './modules/payments/payments.module';
 import { shipmentsModule } from './modules/shipments/shipments.module';
-import { CommandHandler } from './shared/application/command-handler';
+import { CommandHandler, type SnapshotPolicy } from './shared/application/command-handler';
 import type { RunnableConfig } from './shared/config';
 import type { ModuleRouter } from './shared/http/module-router';
 import { createLogger } from './shared/logger';
@@ -37,7 +37,10 @@ const sharedModule = (config: RunnableConfig, logger: Logger, eventStore: EventS
     bind(SharedTokens.Logger).toConstantValue(logger);
     bind(SharedTokens.Clock).toConstantValue(clock);
     bind(SharedTokens.EventStore).toConstantValue(eventStore);
-    bind(SharedTokens.CommandHandler).toConstantValue(new CommandHandler(eventStore));
+    bind(SharedTokens.CommandHandler).toDynamicValue(({ getAll }) => {
+      const snapshots = Object.assign({}, ...getAll<Record<string, SnapshotPolicy>>(SharedTokens.SnapshotPolicies, { optional: true })) as Record<string, SnapshotPolicy>;
+      return new CommandHandler(eventStore, { snapshots });
+    });
     bind(SharedTokens.ReadModelDatabase).toConstantValue(openReadModelDatabase(config));
     bind(SharedTokens.ProjectionRunner).toDynamicValue(
       ({ get, getAll }) =>

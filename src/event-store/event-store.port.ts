@@ -100,6 +100,26 @@ export interface CheckpointStore {
   save(name: string, checkpoint: bigint): Promise<void>;
 }
 
+/** A stream's folded state as of one revision, in a shape of `version`; JSON-serialisable. */
+export interface Snapshot {
+  readonly revision: number;
+  readonly version: number;
+  readonly state: unknown;
+}
+
+/**
+ * Snapshots of streams' folded states, kept apart from the events (they are never events of the
+ * stream, nor seen by readers of the log). An optimisation only: losing any or all of them changes no
+ * answer, only how many events a load reads.
+ */
+export interface SnapshotStore {
+  /** The newest snapshot saved for the stream, if any. */
+  load(stream: string): Promise<Snapshot | undefined>;
+  save(stream: string, snapshot: Snapshot): Promise<void>;
+  /** Forgets the stream's snapshots. */
+  delete(stream: string): Promise<void>;
+}
+
 export interface EventStore {
   append(stream: string, events: readonly NewEvent[], expected?: ExpectedRevision): Promise<AppendResult>;
   /** Resolves to [] for a stream that does not exist. */
@@ -126,6 +146,7 @@ export interface EventStore {
    */
   checkpointAt(target: SubscriptionTarget, position: bigint, options?: { readonly timeoutMs?: number }): Promise<bigint | undefined>;
   readonly checkpoints: CheckpointStore;
+  readonly snapshots: SnapshotStore;
   /** Resolves once the store answers; rejects when it cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;

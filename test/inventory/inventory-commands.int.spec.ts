@@ -1,4 +1,5 @@
 import { v7 as uuid } from 'uuid';
+import type { EventStore, ExpectedRevision, NewEvent } from '../../src/event-store/event-store.port';
 import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
 import type { CommandHandler } from '../../src/shared/application/command-handler';
 import type { InventoryCommands } from '../../src/modules/inventory/application/inventory-commands';
@@ -27,6 +28,19 @@ describe('inventory commands (on the SQLite store)', () => {
     return { onHand: state.onHand, reserved: state.reserved, available: availableOf(state) };
   };
   const typesOf = async (stream: string) => (await store.readStream(stream)).map((event) => event.type);
+  /** The store as a process that dies at its first append matching, after `skip` such appends. */
+  const stoppingAt = (target: EventStore, matches: (stream: string, types: string[]) => boolean, skip = 0): EventStore => {
+    let seen = 0;
+    return new Proxy(target, {
+      get: (object, property, receiver) =>
+        property === 'append'
+          ? (stream: string, events: readonly NewEvent[], expected?: ExpectedRevision) =>
+              matches(stream, events.map((event) => event.type)) && seen++ >= skip
+                ? Promise.reject(new Error('stopped here'))
+                : object.append(stream, events, expected)
+          : Reflect.get(object, property, receiver),
+    });
+  };
 
   describe('reserveInventory', () => {
     it('reserves every item, in sku order, then records the reservation; all correlated to the order', async () => {
@@ -41,12 +55,16 @@ describe('inventory commands (on the SQLite store)', () => {
       expect(await stock('B-2')).toEqual({ onHand: 5, reserved: 2, available: 3 });
       const all = (await store.readAll()).map(({ event }) => event).filter((event) => event.metadata.correlationId === orderId);
       expect(all.map((event) => [event.type, event.streamName])).toEqual([
+        ['InventoryReservationRequested', `Inventory-${orderId}`],
         ['ProductStockReserved', 'Product-A-1'],
         ['ProductStockReserved', 'Product-B-2'],
         ['InventoryReserved', `Inventory-${orderId}`],
       ]);
-      for (const event of all) expect(event.metadata).toMatchObject({ correlationId: orderId, causationId: because.causationId });
-      expect(all[2]!.data).toEqual({ orderId, reservations: [{ sku: 'B-2', quantity: 2 }, { sku: 'A-1', quantity: 3 }] });
+      // The order's event caused the request; the request caused the holds and the outcome.
+      const [request, ...caused] = all;
+      expect(request!.metadata).toMatchObject({ correlationId: orderId, causationId: because.causationId });
+      for (const event of caused) expect(event.metadata).toMatchObject({ correlationId: orderId, causationId: request!.id });
+      expect(all[3]!.data).toEqual({ orderId, reservations: [{ sku: 'B-2', quantity: 2 }, { sku: 'A-1', quantity: 3 }] });
     });
 
     it('reserves nothing on a shortage: records every shortage first (an unknown sku has 0), then gives back what it held', async () => {
@@ -69,8 +87,8 @@ describe('inventory commands (on the SQLite store)', () => {
       expect(await stock('A-1')).toEqual({ onHand: 10, reserved: 0, available: 10 });
       expect(await typesOf('Product-C-3')).toEqual(['ProductCreated']);
       expect(await typesOf('Product-NOPE-9')).toEqual([]);
-      const [failed] = await store.readStream(inventoryStream(orderId));
-      expect(failed).toMatchObject({ type: 'InventoryReservationFailed', metadata: { correlationId: orderId } });
+      const [, failed] = await store.readStream(inventoryStream(orderId));
+      expect(failed).toMatchObject({ type: 'InventoryReservationFailed', metadata: { correlationId: orderId }, data: { held: [{ sku: 'A-1', quantity: 3 }] } });
       const aEvents = await store.readStream('Product-A-1');
       expect(aEvents.map((event) => event.type)).toEqual(['ProductCreated', 'ProductStockReserved', 'ProductStockReleased']);
       expect(aEvents[2]).toMatchObject({ data: { orderId, sku: 'A-1', quantity: 3 }, metadata: { correlationId: orderId, causationId: failed!.id } });
@@ -110,48 +128,69 @@ describe('inventory commands (on the SQLite store)', () => {
     it('finishes a run that stopped after holding some products: each product is held once', async () => {
       const orderId = uuid();
       const because = cause();
-      // The first run held A-1, then the process died.
-      const context = { correlationId: orderId, causationId: because.causationId, deterministicIds: true };
-      await handler.handle(productDecider, productStream('A-1'), { type: 'ReserveStock', sku: 'A-1', orderId, quantity: 3 }, context);
+      const items = [{ sku: 'A-1', quantity: 3 }, { sku: 'B-2', quantity: 5 }];
+      // The first run held A-1, then died before B-2.
+      const dying = inventoryProcess(stoppingAt(store, (stream) => stream === 'Product-B-2')).inventory;
+      await expect(dying.reserveInventory({ orderId, items }, because)).rejects.toThrow('stopped here');
       expect(await stock('A-1')).toMatchObject({ reserved: 3 });
 
-      const outcome = await inventoryProcess(store).inventory.reserveInventory(
-        { orderId, items: [{ sku: 'A-1', quantity: 3 }, { sku: 'B-2', quantity: 5 }] },
-        because,
-      );
+      const outcome = await inventoryProcess(store).inventory.reserveInventory({ orderId, items }, because);
       expect(outcome).toMatchObject({ ok: true, reservation: { status: 'reserved' } });
       expect(await stock('A-1')).toEqual({ onHand: 10, reserved: 3, available: 7 });
       expect(await stock('B-2')).toEqual({ onHand: 5, reserved: 5, available: 0 });
       expect(await typesOf('Product-A-1')).toEqual(['ProductCreated', 'ProductStockReserved']);
+      expect(await typesOf(inventoryStream(orderId))).toEqual(['InventoryReservationRequested', 'InventoryReserved']);
+    });
+
+    it('finds the hold of a run that stopped, and gives it back when the products after it have sold out meanwhile', async () => {
+      const orderId = uuid();
+      const because = cause();
+      const items = [{ sku: 'A-1', quantity: 2 }, { sku: 'B-2', quantity: 2 }, { sku: 'C-3', quantity: 1 }];
+      const dying = inventoryProcess(stoppingAt(store, (stream) => stream === 'Product-B-2')).inventory;
+      await expect(dying.reserveInventory({ orderId, items }, because)).rejects.toThrow('stopped here');
+      await inventory.reserveInventory({ orderId: uuid(), items: [{ sku: 'B-2', quantity: 4 }] }, cause());
+
+      const outcome = await inventoryProcess(store).inventory.reserveInventory({ orderId, items }, because);
+      expect(outcome).toMatchObject({
+        ok: true,
+        reservation: { status: 'failed', shortages: [{ sku: 'B-2', requested: 2, available: 1 }], held: [{ sku: 'A-1', quantity: 2 }] },
+      });
+      expect(await stock('A-1')).toEqual({ onHand: 10, reserved: 0, available: 10 });
+      expect(await stock('B-2')).toEqual({ onHand: 5, reserved: 4, available: 1 });
+      expect(await stock('C-3')).toEqual({ onHand: 1, reserved: 0, available: 1 });
     });
 
     it('finishes a run that stopped after recording a failure: gives back what is still held', async () => {
       const orderId = uuid();
       const because = cause();
-      const context = { correlationId: orderId, causationId: because.causationId, deterministicIds: true };
       const items = [{ sku: 'A-1', quantity: 2 }, { sku: 'C-3', quantity: 5 }];
-      await handler.handle(productDecider, productStream('A-1'), { type: 'ReserveStock', sku: 'A-1', orderId, quantity: 2 }, context);
-      const shortages = [{ sku: 'C-3', requested: 5, available: 1 }];
-      await handler.handle(reservationDecider, inventoryStream(orderId), { type: 'FailReservation', orderId, reason: 'insufficient_stock', shortages, items }, context);
+      const dying = inventoryProcess(stoppingAt(store, (_stream, types) => types.includes('ProductStockReleased'))).inventory;
+      await expect(dying.reserveInventory({ orderId, items }, because)).rejects.toThrow('stopped here');
       expect(await stock('A-1')).toMatchObject({ reserved: 2 });
 
       const outcome = await inventoryProcess(store).inventory.reserveInventory({ orderId, items }, because);
-      expect(outcome).toMatchObject({ ok: true, reservation: { status: 'failed', shortages } });
+      expect(outcome).toMatchObject({ ok: true, reservation: { status: 'failed', shortages: [{ sku: 'C-3', requested: 5, available: 1 }] } });
       expect(await stock('A-1')).toEqual({ onHand: 10, reserved: 0, available: 10 });
+      expect(await inventory.reserveInventory({ orderId, items }, because)).toMatchObject({ ok: true, reservation: { status: 'failed' } });
+      expect(await typesOf('Product-A-1')).toEqual(['ProductCreated', 'ProductStockReserved', 'ProductStockReleased']);
     });
 
-    it('does not take again a hold this very reservation gave back (a late duplicate run): it fails instead', async () => {
-      const orderId = uuid();
-      const because = cause();
-      const context = { correlationId: orderId, causationId: because.causationId, deterministicIds: true };
-      // An earlier run with the same cause held A-1 and gave it back; its outcome was not recorded yet.
-      await handler.handle(productDecider, productStream('A-1'), { type: 'ReserveStock', sku: 'A-1', orderId, quantity: 2 }, context);
-      await handler.handle(productDecider, productStream('A-1'), { type: 'ReleaseStock', sku: 'A-1', orderId }, { correlationId: orderId, causationId: uuid() });
-
-      const outcome = await inventoryProcess(store).inventory.reserveInventory({ orderId, items: [{ sku: 'A-1', quantity: 2 }] }, because);
-      expect(outcome).toMatchObject({ ok: true, reservation: { status: 'failed', shortages: [{ sku: 'A-1', requested: 2, available: 10 }] } });
-      expect(await typesOf('Product-A-1')).toEqual(['ProductCreated', 'ProductStockReserved', 'ProductStockReleased']);
-      expect(await stock('A-1')).toEqual({ onHand: 10, reserved: 0, available: 10 });
+    it('holds each product once when two processes run the same reservation at once', async () => {
+      for (let round = 0; round < 20; round++) {
+        const orderId = uuid();
+        const because = cause();
+        const items = [{ sku: 'A-1', quantity: 1 }, { sku: 'B-2', quantity: 1 }];
+        const before = { a: await stock('A-1'), b: await stock('B-2') };
+        const [first, second] = await Promise.all([
+          inventoryProcess(store).inventory.reserveInventory({ orderId, items }, because),
+          inventoryProcess(store).inventory.reserveInventory({ orderId, items }, because),
+        ]);
+        expect(first).toMatchObject({ ok: true, reservation: { status: 'reserved' } });
+        expect(second).toMatchObject({ ok: true, reservation: { status: 'reserved' } });
+        expect(await stock('A-1')).toMatchObject({ reserved: before.a.reserved + 1 });
+        expect(await stock('B-2')).toMatchObject({ reserved: before.b.reserved + 1 });
+        await inventory.releaseInventory(orderId, cause());
+      }
     });
 
     it('refuses items that are not an order, and writes nothing', async () => {
@@ -180,7 +219,7 @@ describe('inventory commands (on the SQLite store)', () => {
       expect(outcome).toMatchObject({ ok: true, reservation: { status: 'released' } });
       expect(await stock('A-1')).toEqual({ onHand: 10, reserved: 0, available: 10 });
       expect(await stock('B-2')).toEqual({ onHand: 5, reserved: 0, available: 5 });
-      const [, released] = await store.readStream(inventoryStream(orderId));
+      const [, , released] = await store.readStream(inventoryStream(orderId));
       expect(released).toMatchObject({
         type: 'InventoryReleased',
         data: { orderId, items: [{ sku: 'A-1', quantity: 3 }, { sku: 'B-2', quantity: 2 }] },

@@ -39,9 +39,12 @@ export const stockOf = async (t: TestSystem, sku: string) => (await t.http().get
 export const eventsOf = async (t: TestSystem, orderId: string): Promise<RecordedEvent[]> =>
   (await t.readEvents()).map(({ event }) => event).filter((event) => event.metadata.correlationId === orderId);
 
-/** The order-level events of its life; the per-product stock events (`ProductStock*`) carry the order's correlation id too. */
+/**
+ * The contract's events of its life: the inventory's own bookkeeping (the per-product `ProductStock*`
+ * events and the reservation's request) carries the order's correlation id too.
+ */
 export const typesOf = async (t: TestSystem, orderId: string) =>
-  (await eventsOf(t, orderId)).map((event) => event.type).filter((type) => !type.startsWith('ProductStock'));
+  (await eventsOf(t, orderId)).map((event) => event.type).filter((type) => !type.startsWith('ProductStock') && type !== 'InventoryReservationRequested');
 
 /** Contract events that happen at most once in an order's life, however often messages are redelivered. */
 export const onceOnly = [

@@ -32,6 +32,7 @@ import { silentLogger, type EsdbClient, type StoreLogger } from './client';
 import { withExplicitKeepAlive, type KeepAlive } from './connection-string';
 import { isConnectionError, toStoreError } from './error-mapping';
 import { scanForEvent, type EventIdIndex } from './event-id-index';
+import { EventStoreDbSnapshotStore } from './eventstoredb-snapshot-store';
 import { EventStoreDbCheckpointStore } from './eventstoredb-checkpoint-store';
 import { linkCheckpointAt } from './link-checkpoint-at';
 import { EventStoreDbConsumerGroups, type EventStoreDbConsumerGroupsOptions } from './persistent/eventstoredb-consumer-groups';
@@ -79,6 +80,7 @@ const toEventData = (event: NewEvent) =>
  */
 export class EventStoreDbEventStore implements EventStore, ConsumerGroupHost {
   readonly checkpoints: EventStoreDbCheckpointStore;
+  readonly snapshots: EventStoreDbSnapshotStore;
   private readonly logger: StoreLogger;
   private readonly barrier: ProjectionBarrier;
   private readonly subscriptions = new Set<Subscription>();
@@ -124,6 +126,7 @@ export class EventStoreDbEventStore implements EventStore, ConsumerGroupHost {
   ) {
     this.logger = options.logger ?? silentLogger;
     this.checkpoints = new EventStoreDbCheckpointStore(client);
+    this.snapshots = new EventStoreDbSnapshotStore(client);
     this.barrier = new ProjectionBarrier(client, options.projectionBarrier, this.logger);
     this.pageSize = options.pageSize ?? defaultPageSize;
   }

@@ -8,6 +8,7 @@ import type { EventMetadata, PositionedEvent, RecordedEvent } from '../event-sto
 
 /** The adapter's own bookkeeping streams (subscription checkpoints); never shown as domain events. */
 export const checkpointStreamPrefix = 'SubscriptionCheckpoint-';
+export const snapshotStreamPrefix = 'StreamSnapshot-';
 
 /** The type of a link event written by projections (`$ce-`, `$et-`, parked messages). */
 export const linkEventType = '$>';
@@ -49,7 +50,7 @@ export const isSystemEvent = (recorded: Pick<ClientRecordedEvent, 'type' | 'stre
   recorded.type.startsWith('$') || recorded.streamId.startsWith('$');
 
 export const isBookkeepingEvent = (recorded: Pick<ClientRecordedEvent, 'streamId'>): boolean =>
-  recorded.streamId.startsWith(checkpointStreamPrefix);
+  recorded.streamId.startsWith(checkpointStreamPrefix) || recorded.streamId.startsWith(snapshotStreamPrefix);
 
 /** One step through a `$ce-`/`$et-` link stream: where it leaves the reader, and the event if there is one. */
 export interface LinkStep {

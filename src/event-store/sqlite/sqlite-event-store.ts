@@ -11,6 +11,7 @@ import type {
   PositionedEvent,
   ReadManyOptions,
   ReadStreamOptions,
+  SnapshotStore,
   RecordedEvent,
   ReplayPage,
   SubscribeOptions,
@@ -21,6 +22,7 @@ import { categoryOf } from '../stream-name';
 import { migrateEventStore } from './event-store.schema';
 import { openDatabase, type SqliteOptions } from './open-database';
 import { SqliteCheckpointStore } from './sqlite-checkpoint-store';
+import { SqliteSnapshotStore } from './sqlite-snapshot-store';
 import { SqliteEventQuery } from './sqlite-event-query';
 import { PageCache } from './page-cache';
 import { type EventRow, SqliteStatements, toRecordedEvent, toReplayedEvent } from './sqlite-statements';
@@ -47,6 +49,7 @@ const defaultPageSize = 1000;
  */
 export class SqliteEventStore implements EventStore {
   readonly checkpoints: CheckpointStore;
+  readonly snapshots: SnapshotStore;
   /** The audit query (`GET /api/events`), on the same connection. */
   readonly eventQuery: SqliteEventQuery;
   private readonly statements: SqliteStatements;
@@ -75,6 +78,7 @@ export class SqliteEventStore implements EventStore {
       load: (name) => this.checkpointTable.load(name),
       save: (name, checkpoint) => this.saveCheckpoint(name, checkpoint),
     };
+    this.snapshots = new SqliteSnapshotStore(db);
     this.eventQuery = new SqliteEventQuery(db);
     this.appendInSavepoint = db.transaction((pending: PendingAppend) => this.appendNow(pending));
     const saveCheckpointsInSavepoint = db.transaction((checkpoints: ReadonlyMap<string, bigint>) => {

@@ -315,6 +315,28 @@ export const describeEventStoreContract = (adapterName: string, subject: Contrac
       });
     });
 
+    describe('snapshots', () => {
+      it('keeps the newest snapshot of a stream, apart from its events, and forgets it on delete', async () => {
+        const category = uniqueCategory();
+        const stream = `${category}-1`;
+        await store.append(stream, [newEvent(), newEvent(), newEvent()], 'no_stream');
+        expect(await store.snapshots.load(stream)).toBeUndefined();
+        await store.snapshots.save(stream, { revision: 1, version: 1, state: { count: 2, name: 'ünïcode' } });
+        await store.snapshots.save(stream, { revision: 2, version: 1, state: { count: 3, name: 'ünïcode' } });
+        expect(await store.snapshots.load(stream)).toEqual({ revision: 2, version: 1, state: { count: 3, name: 'ünïcode' } });
+        expect(await store.snapshots.load(`${category}-2`)).toBeUndefined();
+        // Never part of the log: not in the stream, its category, or $all.
+        expect((await store.readStream(stream)).map((event) => event.revision)).toEqual([0, 1, 2]);
+        expect(await store.readCategory(category)).toHaveLength(3);
+        const all = await store.readAll({ after: (await store.readStream(stream))[0]!.position - 1n });
+        expect(all.every(({ event }) => !event.streamName.includes('Snapshot'))).toBe(true);
+        await store.snapshots.delete(stream);
+        expect(await store.snapshots.load(stream)).toBeUndefined();
+        await store.snapshots.save(stream, { revision: 2, version: 2, state: { count: 3 } });
+        expect(await store.snapshots.load(stream)).toEqual({ revision: 2, version: 2, state: { count: 3 } });
+      });
+    });
+
     const durable = subject.durable;
     if (durable === undefined) return;
 

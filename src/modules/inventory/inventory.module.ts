@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3';
 import { ContainerModule } from 'inversify';
 import type { EventStore } from '../../event-store/event-store.port';
-import type { CommandHandler } from '../../shared/application/command-handler';
+import type { CommandHandler, SnapshotPolicy } from '../../shared/application/command-handler';
+import { productCategory } from './contracts/inventory-events';
 import type { RunnableConfig } from '../../shared/config';
 import type { ProjectionRunner } from '../../shared/read-models/projection-runner';
 import { SharedTokens } from '../../shared/tokens';
@@ -12,7 +13,14 @@ import { InventoryTokens } from './inventory.tokens';
 import { ProductQueries } from './read-models/product.queries';
 import { ProductsProjection } from './read-models/products.projection';
 
+/**
+ * A hot product's stream grows with every order that touches it; its state is a few counts, so a
+ * snapshot every 1,000 events bounds what a load after a restart reads.
+ */
+export const productSnapshots: Record<string, SnapshotPolicy> = { [productCategory]: { every: 1000, version: 1 } };
+
 export const inventoryModule = new ContainerModule(({ bind }) => {
+  bind(SharedTokens.SnapshotPolicies).toConstantValue(productSnapshots);
   bind(InventoryTokens.InventoryCommands).toDynamicValue(
     ({ get }) => new InventoryCommands(get<CommandHandler>(SharedTokens.CommandHandler), get<EventStore>(SharedTokens.EventStore)),
   );

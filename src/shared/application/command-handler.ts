@@ -1,5 +1,6 @@
 import { WrongExpectedVersion } from '../../event-store/errors';
-import type { EventMetadata, EventStore, NewEvent } from '../../event-store/event-store.port';
+import type { EventMetadata, EventStore, NewEvent, RecordedEvent } from '../../event-store/event-store.port';
+import { categoryOf } from '../../event-store/stream-name';
 import { type Decider, type DomainEvent, isRejection, type Rejection } from '../domain/decider';
 import { deterministicId, newEventId } from './event-ids';
 import { KeyedQueue } from './keyed-queue';
@@ -27,6 +28,8 @@ export type CommandResult<State, Event extends DomainEvent> =
       readonly eventIds: readonly string[];
       readonly revision: number;
       readonly position: bigint | undefined;
+      /** The guard found this command's effect already in the stream: nothing was decided nor appended. */
+      readonly effectFound?: RecordedEvent;
     }
   | { readonly accepted: false; readonly rejection: Rejection; readonly state: State; readonly revision: number };
 
@@ -37,12 +40,42 @@ export class ConcurrencyConflict extends Error {
 interface Cached<State = unknown> {
   readonly state: State;
   readonly revision: number;
+  /** The newest revision learned by reading the store; what this handler appended after it is its own. */
+  readonly readUpTo: number;
+}
+
+/**
+ * For an effect that two streams record (an order's hold on a product, say) when the stream that
+ * knows whether the effect happened is not the one it is appended to: the command is appended only
+ * if no event after `after` is that effect. The events looked at and the expected revision of the
+ * append are the same, so no run of the command can slip in between.
+ */
+export interface AppendGuard {
+  /** No event up to this revision can be the effect (the revision the stream had before the effect was asked for). */
+  readonly after: number;
+  readonly isEffect: (event: RecordedEvent) => boolean;
+  /**
+   * True for a run that may repeat an earlier one (a retry, a redelivery): every event after `after`
+   * is looked at. False for a first run in this process: only events learned from the store are
+   * (another process's), not those this handler appended for other commands.
+   */
+  readonly mayRepeat: boolean;
+}
+
+/** Streams of a category whose states are snapshotted every `every` events, in a state shape of `version`. */
+export interface SnapshotPolicy {
+  readonly every: number;
+  readonly version: number;
 }
 
 export interface CommandHandlerOptions {
   readonly maxRetries?: number;
   readonly cacheSize?: number;
+  /** By category. A snapshot only saves reading: losing one changes no state. */
+  readonly snapshots?: Readonly<Record<string, SnapshotPolicy>>;
 }
+
+const guardPageSize = 256;
 
 /**
  * Read → fold → decide → append with the expected revision, retried on a conflict. Commands on one
@@ -55,6 +88,7 @@ export class CommandHandler {
   private readonly queue = new KeyedQueue();
   private readonly cache: LruCache<Cached>;
   private readonly maxRetries: number;
+  private readonly snapshots: Readonly<Record<string, SnapshotPolicy>>;
 
   constructor(
     private readonly store: EventStore,
@@ -62,6 +96,7 @@ export class CommandHandler {
   ) {
     this.maxRetries = options.maxRetries ?? 5;
     this.cache = new LruCache(options.cacheSize ?? 10000);
+    this.snapshots = options.snapshots ?? {};
   }
 
   handle<State, Command, Event extends DomainEvent>(
@@ -69,8 +104,17 @@ export class CommandHandler {
     stream: string,
     command: Command,
     context: CommandContext,
+    guard?: AppendGuard,
   ): Promise<CommandResult<State, Event>> {
-    return this.queue.run(stream, () => this.handleInTurn(decider, stream, command, context));
+    return this.queue.run(stream, () => this.handleInTurn(decider, stream, command, context, guard));
+  }
+
+  /** The guarded effect, if some event of the stream after `guard.after` is it (every one is looked at). */
+  findEffect(stream: string, guard: Pick<AppendGuard, 'after' | 'isEffect'>): Promise<RecordedEvent | undefined> {
+    return this.queue.run(stream, async () => {
+      const [head] = await this.store.readStream(stream, { direction: 'backwards', maxCount: 1 });
+      return head === undefined ? undefined : this.scanForEffect(stream, { ...guard, mayRepeat: true }, head.revision);
+    });
   }
 
   /** The current state of a stream, folded; the same cache serves commands and reads. */
@@ -78,7 +122,10 @@ export class CommandHandler {
     decider: Pick<Decider<State, unknown, Event>, 'initialState' | 'evolve'>,
     stream: string,
   ): Promise<{ state: State; revision: number }> {
-    return this.queue.run(stream, () => this.refresh(decider, stream));
+    return this.queue.run(stream, async () => {
+      const { state, revision } = await this.refresh(decider, stream);
+      return { state, revision };
+    });
   }
 
   private async handleInTurn<State, Command, Event extends DomainEvent>(
@@ -86,12 +133,17 @@ export class CommandHandler {
     stream: string,
     command: Command,
     context: CommandContext,
+    guard: AppendGuard | undefined,
   ): Promise<CommandResult<State, Event>> {
     for (let attempt = 0; attempt <= this.maxRetries; attempt++) {
       // Optimistic: a cached state is decided on as it is, and the expected revision catches a
       // writer elsewhere (then the stream is read again); only a retry or a cold stream reads first.
       const cached = attempt === 0 ? (this.cache.get(stream) as Cached<State> | undefined) : undefined;
-      const { state, revision } = cached ?? (await this.refresh(decider, stream));
+      const { state, revision, readUpTo } = cached ?? (await this.refresh(decider, stream));
+      if (guard !== undefined) {
+        const effectFound = await this.scanForEffect(stream, guard, guard.mayRepeat ? revision : Math.min(readUpTo, revision));
+        if (effectFound !== undefined) return { accepted: true, state, events: [], eventIds: [], revision, position: undefined, effectFound };
+      }
       const decision = decider.decide(command, state);
       // A refusal or a no-op appends nothing, so no revision check would catch a stale state: decide again on a fresh one.
       if (cached !== undefined && (isRejection(decision) || decision.length === 0) && (await this.isStale(stream, revision))) continue;
@@ -108,7 +160,8 @@ export class CommandHandler {
           return { accepted: true, ...current, events: [], eventIds: [], position: undefined };
         }
         const next = decision.reduce(decider.evolve, state);
-        this.cache.set(stream, { state: next, revision: appended.nextExpectedRevision });
+        this.cache.set(stream, { state: next, revision: appended.nextExpectedRevision, readUpTo });
+        this.snapshotIfDue(stream, revision, appended.nextExpectedRevision, next);
         return {
           accepted: true,
           state: next,
@@ -118,11 +171,24 @@ export class CommandHandler {
           position: appended.position,
         };
       } catch (error) {
-        this.cache.delete(stream);
-        if (!(error instanceof WrongExpectedVersion)) throw error;
+        // A stale revision leaves the cached state true as far as it goes: the retry reads only what came after it.
+        if (!(error instanceof WrongExpectedVersion)) {
+          this.cache.delete(stream);
+          throw error;
+        }
       }
     }
     throw new ConcurrencyConflict(`stream ${stream} kept changing; gave up after ${this.maxRetries + 1} attempts`);
+  }
+
+  /** The first event in (`guard.after`, `upTo`] that is the guarded effect: pages read forwards, so a found effect ends the read early. */
+  private async scanForEffect(stream: string, guard: AppendGuard, upTo: number): Promise<RecordedEvent | undefined> {
+    for (let from = guard.after + 1; from <= upTo; from += guardPageSize) {
+      const page = await this.store.readStream(stream, { fromRevision: from, maxCount: Math.min(guardPageSize, upTo - from + 1) });
+      const found = page.find((event) => event.revision <= upTo && guard.isEffect(event));
+      if (found !== undefined || page.length === 0) return found;
+    }
+    return undefined;
   }
 
   private async isStale(stream: string, revision: number): Promise<boolean> {
@@ -133,17 +199,34 @@ export class CommandHandler {
   private async refresh<State, Event extends DomainEvent>(
     decider: Pick<Decider<State, unknown, Event>, 'initialState' | 'evolve'>,
     stream: string,
-  ): Promise<{ state: State; revision: number }> {
-    const cached = this.cache.get(stream);
-    let state = (cached?.state as State | undefined) ?? decider.initialState;
+  ): Promise<Cached<State>> {
+    const cached = (this.cache.get(stream) as Cached<State> | undefined) ?? (await this.fromSnapshot<State>(stream));
+    let state = cached?.state ?? decider.initialState;
     let revision = cached?.revision ?? -1;
     const newer = await this.store.readStream(stream, { fromRevision: revision + 1 });
     for (const recorded of newer) {
       state = decider.evolve(state, { type: recorded.type, data: recorded.data } as Event);
       revision = recorded.revision;
     }
-    if (newer.length > 0) this.cache.set(stream, { state, revision });
-    return { state, revision };
+    const refreshed = { state, revision, readUpTo: newer.length > 0 ? revision : (cached?.readUpTo ?? revision) };
+    if (newer.length > 0 || cached !== undefined) this.cache.set(stream, refreshed);
+    if (newer.length > 0) this.snapshotIfDue(stream, cached?.revision ?? -1, revision, state);
+    return refreshed;
+  }
+
+  private async fromSnapshot<State>(stream: string): Promise<Cached<State> | undefined> {
+    const policy = this.snapshots[categoryOf(stream)];
+    if (policy === undefined) return undefined;
+    const snapshot = await this.store.snapshots.load(stream);
+    if (snapshot === undefined || snapshot.version !== policy.version) return undefined;
+    return { state: snapshot.state as State, revision: snapshot.revision, readUpTo: snapshot.revision };
+  }
+
+  /** Saves a snapshot each time the revision passes a multiple of the policy's `every`; in the background, as it only saves reading. */
+  private snapshotIfDue(stream: string, from: number, to: number, state: unknown): void {
+    const policy = this.snapshots[categoryOf(stream)];
+    if (policy === undefined || Math.floor((from + 1) / policy.every) === Math.floor((to + 1) / policy.every)) return;
+    this.store.snapshots.save(stream, { revision: to, version: policy.version, state }).catch(() => undefined);
   }
 
   private toNewEvents(stream: string, events: readonly DomainEvent[], context: CommandContext): NewEvent[] {

@@ -1,54 +1,79 @@
 import type { CommandContext } from '../../../shared/application/command-handler';
-import { inventoryStream, productStream, type Shortage } from '../contracts/inventory-events';
-import { availableOf, heldFor } from '../domain/product';
+import { inventoryStream, type Shortage, type StockLine } from '../contracts/inventory-events';
+import { availableOf } from '../domain/product';
 import { productDecider } from '../domain/product.decider';
+import { isUndecided, type Reservation } from '../domain/reservation';
 import { type ReservationCommand, reservationDecider, stockLinesRefusal } from '../domain/reservation.decider';
+import { productStream } from '../contracts/inventory-events';
 import { bySku, type InventoryCause, latest, orderContext, type ReservationOutcome, type ReserveInventoryRequest } from './inventory-outcomes';
+import { applyOnce, type EffectRequest, holdFound, productRevisions, recordedRevisions, revisionsMetadata } from './product-effects';
 import { type InventoryParts, settleProducts } from './settle-products';
 
 interface Attempt {
   readonly shortages: readonly Shortage[];
+  readonly held: readonly StockLine[];
   readonly position: bigint | undefined;
 }
 
 /**
  * Reserves every product of the order, in sku order, each append guarded by its stream's expected
  * revision: however many orders race, a product is never oversold. After the first shortage the
- * remaining skus are only checked (not held), so that the report names every shortage.
+ * remaining skus are only checked (not held), so that the report names every shortage; a run that
+ * may repeat an earlier one also looks there for holds that run left.
  */
-const reserveProducts = async (
-  { commands }: InventoryParts,
-  { orderId, items }: ReserveInventoryRequest,
-  context: CommandContext,
-): Promise<Attempt> => {
+const reserveProducts = async ({ commands }: InventoryParts, items: readonly StockLine[], request: EffectRequest): Promise<Attempt> => {
   const shortages: Shortage[] = [];
+  const held: StockLine[] = [];
   let position: bigint | undefined;
   for (const { sku, quantity } of [...items].sort(bySku)) {
-    const stream = productStream(sku);
     if (shortages.length > 0) {
-      const { state } = await commands.load(productDecider, stream);
-      const available = availableOf(state);
-      if (heldFor(state, orderId) === undefined && available < quantity) shortages.push({ sku, requested: quantity, available });
+      if (request.mayRepeat && (await holdFound(commands, sku, request))) {
+        held.push({ sku, quantity });
+        continue;
+      }
+      const available = availableOf((await commands.load(productDecider, productStream(sku))).state);
+      if (available < quantity) shortages.push({ sku, requested: quantity, available });
       continue;
     }
-    const result = await commands.handle(productDecider, stream, { type: 'ReserveStock', sku, orderId, quantity }, context);
-    // Held after the command: reserved now, or by an earlier run of this reservation. Not held after an
-    // accepted command: the store found this very reservation appended before, and since given back.
-    if (result.accepted && heldFor(result.state, orderId) !== undefined) {
+    const result = await applyOnce(commands, { type: 'ReserveStock', sku, orderId: request.orderId, quantity }, request);
+    if (result.accepted) {
+      held.push({ sku, quantity });
       position = latest(position, result.position);
       continue;
     }
     shortages.push({ sku, requested: quantity, available: availableOf(result.state) });
   }
-  return { shortages, position };
+  return { shortages, held, position };
+};
+
+/** Records the request (first run) or finds the one recorded (a run that repeats it): what the holds derive from. */
+const requestOf = async (
+  parts: InventoryParts,
+  reservation: Extract<Reservation, { status: 'none' | 'requested' }>,
+  { orderId, items }: ReserveInventoryRequest,
+  context: CommandContext,
+): Promise<{ request: EffectRequest; position: bigint | undefined } | { refused: ReservationOutcome }> => {
+  const stream = inventoryStream(orderId);
+  if (reservation.status === 'none') {
+    const revisions = await productRevisions(parts.commands, items.map((item) => item.sku));
+    const metadata = { ...context.metadata, ...revisionsMetadata(revisions) };
+    const result = await parts.commands.handle(reservationDecider, stream, { type: 'RequestReservation', orderId, items }, { ...context, metadata });
+    if (!result.accepted) return { refused: { ok: false, rejection: result.rejection } };
+    if (result.events.length > 0) {
+      return { request: { orderId, causationId: result.eventIds[0]!, revisions, mayRepeat: false }, position: result.position };
+    }
+  }
+  const [requested] = await parts.store.readStream(stream, { maxCount: 1 });
+  if (requested?.type !== 'InventoryReservationRequested') throw new Error(`the reservation of order ${orderId} has no request`);
+  return { request: { orderId, causationId: requested.id, revisions: recordedRevisions(requested), mayRepeat: true }, position: undefined };
 };
 
 /**
- * All or nothing across the order's skus. The outcome is recorded once in `Inventory-<orderId>`;
- * on a shortage it is recorded first, then the products already held are given back. Calling it
- * again (a redelivered cause, or after a crash at any step) finishes what was left and writes
- * nothing twice: a product the order already holds is not reserved again, and a recorded outcome is
- * answered as it is.
+ * All or nothing across the order's skus. The request is recorded in `Inventory-<orderId>` first, then
+ * the products are held, then the outcome is recorded once; on a shortage the products already held
+ * are given back after it. Calling it again (a redelivered cause, or after a crash at any step)
+ * finishes what was left and writes nothing twice: a hold the request already made is found, not
+ * made again, and a recorded outcome is answered as it is.
  */
 export const reserveInventory = async (
   parts: InventoryParts,
@@ -61,21 +86,24 @@ export const reserveInventory = async (
   const stream = inventoryStream(orderId);
   const context = orderContext(orderId, cause);
   let { state: reservation } = await parts.commands.load(reservationDecider, stream);
-  let position: bigint | undefined;
-  let decidedBy: string | undefined;
-  if (reservation.status === 'none') {
-    const attempt = await reserveProducts(parts, request, context);
-    const command: ReservationCommand =
-      attempt.shortages.length === 0
-        ? { type: 'ConfirmReservation', orderId, items }
-        : { type: 'FailReservation', orderId, reason: 'insufficient_stock', shortages: attempt.shortages, items };
-    const result = await parts.commands.handle(reservationDecider, stream, command, context);
-    if (!result.accepted) return { ok: false, rejection: result.rejection };
-    reservation = result.state;
-    position = latest(attempt.position, result.position);
-    decidedBy = result.eventIds[0];
+  if (!isUndecided(reservation)) {
+    const settled = await settleProducts(parts, reservation);
+    return { ok: true, reservation, position: settled };
   }
-  const skus = [...items, ...(reservation.status === 'none' ? [] : reservation.items)].map((item) => item.sku);
-  const settled = await settleProducts(parts, reservation, skus, decidedBy);
-  return { ok: true, reservation, position: latest(position, settled) };
+  const requested = await requestOf(parts, reservation, request, context);
+  if ('refused' in requested) return requested.refused;
+  const attempt = await reserveProducts(parts, items, requested.request);
+  const failed = attempt.shortages.length > 0;
+  const command: ReservationCommand = failed
+    ? { type: 'FailReservation', orderId, reason: 'insufficient_stock', shortages: attempt.shortages, items, held: attempt.held }
+    : { type: 'ConfirmReservation', orderId, items };
+  const revisions = failed ? await productRevisions(parts.commands, attempt.held.map((line) => line.sku)) : {};
+  // Caused by the request (not by the order's event, whose id would derive the same event id in this stream).
+  const outcomeContext = { ...context, causationId: requested.request.causationId, metadata: { ...context.metadata, ...revisionsMetadata(revisions) } };
+  const result = await parts.commands.handle(reservationDecider, stream, command, outcomeContext);
+  if (!result.accepted) return { ok: false, rejection: result.rejection };
+  reservation = result.state;
+  const decided = result.events.length > 0 ? { causationId: result.eventIds[0]!, revisions } : undefined;
+  const settled = await settleProducts(parts, reservation, decided);
+  return { ok: true, reservation, position: latest(latest(requested.position, attempt.position), latest(result.position, settled)) };
 };

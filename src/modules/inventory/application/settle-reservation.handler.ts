@@ -1,6 +1,7 @@
 import { inventoryStream } from '../contracts/inventory-events';
 import { reservationDecider } from '../domain/reservation.decider';
 import { type InventoryCause, latest, orderContext, type ReservationOutcome } from './inventory-outcomes';
+import { productRevisions, revisionsMetadata } from './product-effects';
 import { type InventoryParts, settleProducts } from './settle-products';
 
 /**
@@ -15,11 +16,15 @@ export const settleReservation = async (
   orderId: string,
   cause: InventoryCause,
 ): Promise<ReservationOutcome> => {
+  const stream = inventoryStream(orderId);
+  const { state: current } = await parts.commands.load(reservationDecider, stream);
+  const skus = current.status === 'reserved' ? current.items.map((item) => item.sku) : [];
+  const revisions = await productRevisions(parts.commands, skus);
+  const context = orderContext(orderId, cause);
   const command = how === 'release' ? ({ type: 'ReleaseReservation', orderId } as const) : ({ type: 'DeductReservation', orderId } as const);
-  const result = await parts.commands.handle(reservationDecider, inventoryStream(orderId), command, orderContext(orderId, cause));
+  const result = await parts.commands.handle(reservationDecider, stream, command, { ...context, metadata: { ...context.metadata, ...revisionsMetadata(revisions) } });
   if (!result.accepted) return { ok: false, rejection: result.rejection };
-  const reservation = result.state;
-  const skus = reservation.status === 'none' ? [] : reservation.items.map((item) => item.sku);
-  const settled = await settleProducts(parts, reservation, skus, result.eventIds[0]);
-  return { ok: true, reservation, position: latest(result.position, settled) };
+  const decided = result.events.length > 0 ? { causationId: result.eventIds[0]!, revisions } : undefined;
+  const settled = await settleProducts(parts, result.state, decided);
+  return { ok: true, reservation: result.state, position: latest(result.position, settled) };
 };

@@ -38,16 +38,24 @@ export type ProductStockDeducted = DomainEvent<'ProductStockDeducted', { orderId
 
 export type ProductEvent = ProductCreated | ProductRestocked | ProductStockReserved | ProductStockReleased | ProductStockDeducted;
 
+/**
+ * An order's reservation begun: recorded before any product is touched, so that a run that stops
+ * half-way is known to have begun, and the next run looks for the holds it may have left.
+ */
+export type InventoryReservationRequested = DomainEvent<'InventoryReservationRequested', { orderId: string; items: StockLine[] }>;
 export type InventoryReserved = DomainEvent<'InventoryReserved', { orderId: string; reservations: StockLine[] }>;
-/** `items` is what the order asked for (more than CONTRACT §2 requires): the products whose holds are given back. */
+/**
+ * `items` is what the order asked for, `held` what it held when the shortage was found: the holds that
+ * are given back (both more than CONTRACT §2 requires; events written before `held` existed lack it).
+ */
 export type InventoryReservationFailed = DomainEvent<
   'InventoryReservationFailed',
-  { orderId: string; reason: string; shortages: Shortage[]; items: StockLine[] }
+  { orderId: string; reason: string; shortages: Shortage[]; items: StockLine[]; held?: StockLine[] }
 >;
 export type InventoryReleased = DomainEvent<'InventoryReleased', { orderId: string; items: StockLine[] }>;
 export type InventoryDeducted = DomainEvent<'InventoryDeducted', { orderId: string; items: StockLine[] }>;
 
-export type InventoryEvent = InventoryReserved | InventoryReservationFailed | InventoryReleased | InventoryDeducted;
+export type InventoryEvent = InventoryReservationRequested | InventoryReserved | InventoryReservationFailed | InventoryReleased | InventoryDeducted;
 
 export const productEventTypes = [
   'ProductCreated',
@@ -58,6 +66,7 @@ export const productEventTypes = [
 ] as const satisfies readonly ProductEvent['type'][];
 
 export const reservationEventTypes = [
+  'InventoryReservationRequested',
   'InventoryReserved',
   'InventoryReservationFailed',
   'InventoryReleased',

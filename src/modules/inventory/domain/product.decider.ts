@@ -1,14 +1,14 @@
 import { type Decider, type Decision, reject, type Rejection } from '../../../shared/domain/decider';
 import { type Cents, fromCents } from '../../../shared/domain/money';
 import type { ProductEvent } from '../contracts/inventory-events';
-import { availableOf, evolveProduct, heldFor, initialProduct, type Product } from './product';
+import { availableOf, evolveProduct, initialProduct, type Product } from './product';
 
 export type ProductCommand =
   | { readonly type: 'CreateProduct'; readonly sku: string; readonly name: string; readonly priceCents: Cents; readonly initialStock: number }
   | { readonly type: 'RestockProduct'; readonly sku: string; readonly quantity: number }
   | { readonly type: 'ReserveStock'; readonly sku: string; readonly orderId: string; readonly quantity: number }
-  | { readonly type: 'ReleaseStock'; readonly sku: string; readonly orderId: string }
-  | { readonly type: 'DeductStock'; readonly sku: string; readonly orderId: string };
+  | { readonly type: 'ReleaseStock'; readonly sku: string; readonly orderId: string; readonly quantity: number }
+  | { readonly type: 'DeductStock'; readonly sku: string; readonly orderId: string; readonly quantity: number };
 
 const isCount = (value: number, min: number): boolean => Number.isSafeInteger(value) && value >= min;
 
@@ -29,11 +29,13 @@ const restock = ({ sku, quantity }: { sku: string; quantity: number }, product: 
   return [{ type: 'ProductRestocked', data: { sku, quantity } }];
 };
 
-/** All of the quantity or nothing; an order that already holds stock here is not given more (a retried reservation). */
+/**
+ * All of the quantity or nothing. Whether this order holds stock here already is not the product's to
+ * know: the order's reservation records it, and the application asks only once per order.
+ */
 const reserve = (command: Extract<ProductCommand, { type: 'ReserveStock' }>, product: Product): Decision<ProductEvent> => {
   const { sku, orderId, quantity } = command;
   if (!product.created) return reject('not_found', `product ${sku} was not found`, { sku, requested: quantity, available: 0 });
-  if (heldFor(product, orderId) !== undefined) return [];
   if (!isCount(quantity, 1)) return reject('invalid', 'a reserved quantity must be a whole number, 1 or more');
   const available = availableOf(product);
   if (quantity > available) return insufficient(sku, quantity, available);
@@ -43,11 +45,14 @@ const reserve = (command: Extract<ProductCommand, { type: 'ReserveStock' }>, pro
 const insufficient = (sku: string, requested: number, available: number): Rejection =>
   reject('conflict', 'insufficient_stock', { sku, requested, available });
 
-/** Gives back, or ships, what the order holds; an order that holds nothing here changes nothing. */
+/** Gives back, or ships, what an order holds: never more than is reserved (nor, shipped, than is on hand). */
 const settle = (command: Extract<ProductCommand, { type: 'ReleaseStock' | 'DeductStock' }>, product: Product): Decision<ProductEvent> => {
-  const { sku, orderId } = command;
-  const quantity = heldFor(product, orderId);
-  if (quantity === undefined) return [];
+  const { sku, orderId, quantity } = command;
+  if (!product.created) return reject('not_found', `product ${sku} was not found`, { sku });
+  if (!isCount(quantity, 1)) return reject('invalid', 'a settled quantity must be a whole number, 1 or more');
+  if (quantity > product.reserved || (command.type === 'DeductStock' && quantity > product.onHand)) {
+    return reject('conflict', `product ${sku} holds less than ${quantity} for orders`, { sku, reserved: product.reserved });
+  }
   const type = command.type === 'ReleaseStock' ? 'ProductStockReleased' : 'ProductStockDeducted';
   return [{ type, data: { orderId, sku, quantity } }];
 };

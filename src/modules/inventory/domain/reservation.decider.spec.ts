@@ -10,6 +10,7 @@ const items: StockLine[] = [
   { sku: 'B-2', quantity: 1 },
 ];
 const shortages = [{ sku: 'B-2', requested: 1, available: 0 }];
+const held: StockLine[] = [{ sku: 'A-1', quantity: 2 }];
 
 const confirm = (lines: StockLine[] = items, order = orderId): ReservationCommand => ({ type: 'ConfirmReservation', orderId: order, items: lines });
 const fail = (overrides: Partial<Extract<ReservationCommand, { type: 'FailReservation' }>> = {}): ReservationCommand => ({
@@ -18,21 +19,42 @@ const fail = (overrides: Partial<Extract<ReservationCommand, { type: 'FailReserv
   reason: 'insufficient_stock',
   shortages,
   items,
+  held,
   ...overrides,
 });
+const request = (lines: StockLine[] = items, order = orderId): ReservationCommand => ({ type: 'RequestReservation', orderId: order, items: lines });
 const release = (order = orderId): ReservationCommand => ({ type: 'ReleaseReservation', orderId: order });
 const deduct = (order = orderId): ReservationCommand => ({ type: 'DeductReservation', orderId: order });
 
+const requested: InventoryEvent = { type: 'InventoryReservationRequested', data: { orderId, items } };
 const reserved: InventoryEvent = { type: 'InventoryReserved', data: { orderId, reservations: items } };
-const failed: InventoryEvent = { type: 'InventoryReservationFailed', data: { orderId, reason: 'insufficient_stock', shortages, items } };
+const failed: InventoryEvent = { type: 'InventoryReservationFailed', data: { orderId, reason: 'insufficient_stock', shortages, items, held } };
 const released: InventoryEvent = { type: 'InventoryReleased', data: { orderId, items } };
 const deducted: InventoryEvent = { type: 'InventoryDeducted', data: { orderId, items } };
 
 const fold = (events: readonly InventoryEvent[]): Reservation => events.reduce(evolveReservation, initialReservation);
 
 describe('reservation decider', () => {
+  describe('RequestReservation', () => {
+    it('records the request before any product is touched', () => {
+      spec.given([]).when(request()).then([requested]);
+    });
+
+    it('changes nothing once requested, whatever came after', () => {
+      spec.given([requested]).when(request()).thenNothing();
+      spec.given([requested, reserved]).when(request()).thenNothing();
+      spec.given([requested, failed]).when(request()).thenNothing();
+    });
+
+    it("refuses items that are not an order, and another order's reservation", () => {
+      spec.given([]).when(request([])).thenRejects('invalid');
+      spec.given([requested]).when(request(items, 'order-2')).thenRejects('conflict', /order-1/);
+    });
+  });
+
   describe('ConfirmReservation', () => {
-    it('records that every item is reserved', () => {
+    it('records that every item is reserved, once requested (or, as reservations older than the request did, at once)', () => {
+      spec.given([requested]).when(confirm()).then([reserved]);
       spec.given([]).when(confirm()).then([reserved]);
     });
 
@@ -59,7 +81,8 @@ describe('reservation decider', () => {
   });
 
   describe('FailReservation', () => {
-    it('records the shortages and what was asked for', () => {
+    it('records the shortages, what was asked for and what was held', () => {
+      spec.given([requested]).when(fail()).then([failed]);
       spec.given([]).when(fail()).then([failed]);
     });
 
@@ -97,6 +120,11 @@ describe('reservation decider', () => {
     it("refuses another order's reservation", () => {
       spec.given([reserved]).when(release('order-2')).thenRejects('conflict');
     });
+
+    it('asks to be called again while the reservation has no outcome (it is being made elsewhere)', () => {
+      spec.given([requested]).when(release()).thenRejects('conflict', /no outcome yet/);
+      spec.given([requested]).when(deduct()).thenRejects('conflict', /no outcome yet/);
+    });
   });
 
   describe('DeductReservation', () => {
@@ -123,7 +151,9 @@ describe('reservation decider', () => {
       expect(evolveReservation(state, reserved)).toBe(state);
       expect(fold([reserved, released, deducted])).toMatchObject({ status: 'released' });
       expect(fold([reserved, deducted, released])).toMatchObject({ status: 'deducted' });
-      expect(fold([failed, released])).toMatchObject({ status: 'failed', shortages });
+      expect(fold([failed, released])).toMatchObject({ status: 'failed', shortages, held });
+      expect(fold([requested, reserved])).toEqual({ status: 'reserved', orderId, items });
+      expect(fold([requested, requested])).toEqual({ status: 'requested', orderId, items });
       expect(fold([released])).toEqual(initialReservation);
       expect(state).toEqual({ status: 'reserved', orderId, items });
     });

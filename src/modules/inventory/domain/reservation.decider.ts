@@ -1,12 +1,14 @@
 import { type Decider, type Decision, reject, type Rejection } from '../../../shared/domain/decider';
 import type { InventoryEvent, Shortage, StockLine } from '../contracts/inventory-events';
-import { evolveReservation, initialReservation, type Reservation } from './reservation';
+import { evolveReservation, initialReservation, isUndecided, type Reservation } from './reservation';
 
 /**
- * The products are reserved first, one stream each (by the application); the order's outcome is then
- * recorded here. Release and deduct are recorded here first, and the products follow.
+ * The request is recorded here first; then the products are reserved, one stream each (by the
+ * application); then the order's outcome is recorded here. Release and deduct are recorded here
+ * first, and the products follow.
  */
 export type ReservationCommand =
+  | { readonly type: 'RequestReservation'; readonly orderId: string; readonly items: readonly StockLine[] }
   | { readonly type: 'ConfirmReservation'; readonly orderId: string; readonly items: readonly StockLine[] }
   | {
       readonly type: 'FailReservation';
@@ -14,6 +16,7 @@ export type ReservationCommand =
       readonly reason: string;
       readonly shortages: readonly Shortage[];
       readonly items: readonly StockLine[];
+      readonly held: readonly StockLine[];
     }
   | { readonly type: 'ReleaseReservation'; readonly orderId: string }
   | { readonly type: 'DeductReservation'; readonly orderId: string };
@@ -29,6 +32,14 @@ export const stockLinesRefusal = (items: readonly StockLine[]): Rejection | unde
 
 const copy = (items: readonly StockLine[]): StockLine[] => items.map(({ sku, quantity }) => ({ sku, quantity }));
 
+/** Recorded once, before anything else; asking again (a retried reservation) changes nothing. */
+const request = (command: Extract<ReservationCommand, { type: 'RequestReservation' }>, reservation: Reservation): Decision<InventoryEvent> => {
+  const refusal = stockLinesRefusal(command.items);
+  if (refusal !== undefined) return refusal;
+  if (reservation.status !== 'none') return sameOrder(reservation, command.orderId) ?? [];
+  return [{ type: 'InventoryReservationRequested', data: { orderId: command.orderId, items: copy(command.items) } }];
+};
+
 /** The outcome is recorded once: recording one again (a retried reservation) changes nothing. */
 const record = (
   command: Extract<ReservationCommand, { type: 'ConfirmReservation' | 'FailReservation' }>,
@@ -36,12 +47,16 @@ const record = (
 ): Decision<InventoryEvent> => {
   const refusal = stockLinesRefusal(command.items);
   if (refusal !== undefined) return refusal;
-  if (reservation.status !== 'none') return sameOrder(reservation, command.orderId) ?? [];
+  if (reservation.status !== 'none') {
+    const refused = sameOrder(reservation, command.orderId);
+    if (refused !== undefined || !isUndecided(reservation)) return refused ?? [];
+  }
   const { orderId } = command;
   if (command.type === 'ConfirmReservation') return [{ type: 'InventoryReserved', data: { orderId, reservations: copy(command.items) } }];
   if (command.shortages.length === 0) return reject('invalid', 'a failed reservation names its shortages');
   const shortages = command.shortages.map(({ sku, requested, available }) => ({ sku, requested, available }));
-  return [{ type: 'InventoryReservationFailed', data: { orderId, reason: command.reason, shortages, items: copy(command.items) } }];
+  const held = copy(command.held);
+  return [{ type: 'InventoryReservationFailed', data: { orderId, reason: command.reason, shortages, items: copy(command.items), held } }];
 };
 
 /** Only a reservation that holds stock can be released or deducted, once; anything else changes nothing. */
@@ -52,6 +67,8 @@ const settle = (
   if (reservation.status === 'none') return [];
   const refusal = sameOrder(reservation, command.orderId);
   if (refusal !== undefined) return refusal;
+  // Being reserved elsewhere (another instance, or a run that stopped half-way): ask again once it has an outcome.
+  if (reservation.status === 'requested') return reject('conflict', 'the reservation has no outcome yet');
   if (reservation.status !== 'reserved') return [];
   const data = { orderId: reservation.orderId, items: copy(reservation.items) };
   return command.type === 'ReleaseReservation' ? [{ type: 'InventoryReleased', data }] : [{ type: 'InventoryDeducted', data }];
@@ -62,6 +79,8 @@ const sameOrder = (reservation: Exclude<Reservation, { status: 'none' }>, orderI
 
 export const decideReservation = (command: ReservationCommand, reservation: Reservation): Decision<InventoryEvent> => {
   switch (command.type) {
+    case 'RequestReservation':
+      return request(command, reservation);
     case 'ConfirmReservation':
     case 'FailReservation':
       return record(command, reservation);
