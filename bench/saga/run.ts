@@ -29,9 +29,9 @@ import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { JsonClient } from './http-client';
-import { type RunningServer, type ServerMode, hasTaskset, log, pinProcess, startServer } from './server-process';
-import { int, mean, ms1, percentile, table } from './stats';
+import { JsonClient } from '../common/http-client';
+import { type RunningServer, type ServerMode, hasTaskset, log, pinProcess, startServer } from '../common/server-process';
+import { int, mean, ms1, percentile, table } from '../common/stats';
 
 const { values: flags } = parseArgs({
   options: {
