@@ -1,27 +1,58 @@
 /**
- * The whole saga over HTTP on loopback, against the real server process on the embedded store:
+ * `npm run bench:saga`: the whole saga over HTTP on loopback, against the real server process on the
+ * embedded store (a fresh temp DATA_DIR), with admission control on (MAX_SAGA_LAG, default 5000, in
+ * the server's env: it answers POST /api/orders with 503 + Retry-After while the process managers lag).
+ * One server for the whole invocation; its phases, in this order:
  *
  * - latency: one client places an order (POST /api/orders) and polls GET /api/orders/:id in a tight
  *   loop (the next GET goes out as soon as the previous answer is in, no sleep) until it sees SHIPPED;
  *   POST start → first GET that sees SHIPPED. The polling itself costs the server CPU and adds up to
  *   one GET round trip; the server-side time (OrderPlaced → OrderShipped commit) is shown next to it.
- * - throughput: 16 closed-loop clients POST orders for 20 s; the score is the orders whose
- *   OrderShipped was committed inside the window, divided by the window (orders still in flight at
- *   its end do not count), read from the orders read model (`updatedAt` = OrderShipped's store time)
- *   once it has caught up with the store's head as of the window's end.
+ * - throughput (50 products): 16 closed-loop clients POST orders spread over 50 skus for 20 s.
+ * - hot (1 product): then, once the first window's backlog has drained, the same 16 clients POST
+ *   orders all for one sku (10,000,000 units, never runs out) for 60 s: every saga contends on one
+ *   product. Skipped with --hot-duration=0.
  *
- * Run from the repo root: `tsx bench/saga/run.ts`. Options (defaults first):
+ * Both load windows are measured alike (bench/common/closed-loop.ts):
+ * - settled orders/s: the orders whose OrderShipped was committed inside the window, divided by the
+ *   window (orders still in flight at its end do not count), read from the orders read model
+ *   (`updatedAt` = OrderShipped's store time) once it has caught up with the store's head as of the
+ *   window's end;
+ * - POST accepted/s (201) and refused/s (503 from admission control) inside the window. A refused
+ *   POST is never counted as accepted: its client backs off for the Retry-After (delta-seconds or a
+ *   date, between 10 ms and 5 s; 50 ms without one) and tries again with a new order;
+ * - POST → settled p50/p99 under load, per accepted order: from its POST start (this generator's
+ *   Date.now()) to the store time of the event that settled it (the server's Date.now() at the append,
+ *   same host clock, whole ms), as the orders read model's updatedAt shows it after the backlog has
+ *   drained (waited for up to 120 s). Every order POSTed in the window counts, including those that
+ *   settle after it; an order still unsettled after the wait counts as infinitely late. Exact to
+ *   about ±1 ms; no polling, so the measurement adds no load;
+ * - orders in flight at the window's end: accepted (including POSTs answered just after the end)
+ *   minus settled by the end; the target converts MAX_SAGA_LAG (events) to orders with the events
+ *   per order measured in that run (store head growth / accepted orders, once drained; 8 if the
+ *   backlog did not drain): in flight < 2 × MAX_SAGA_LAG / events per order;
+ * - server CPU per order: the server's user + system CPU (/proc) in the window / orders settled in it.
+ * Targets printed: latency p99 < 50 ms; 50 products >= 1,000 settled orders/s; hot >= 0.8 × the
+ * 50-product settled rate; hot POST → settled p99 < 1 s; hot in flight at the end within the bound.
+ *
+ * Run from the repo root: `npm run bench:saga` or `tsx bench/saga/run.ts`. Options (defaults first):
  *   --server=build|dist|tsx   build: compile src/ with the repo's tsc into a temp dir and run that
  *                             (always fresh, never touches dist/); dist: `npm run build`'s dist/main.js;
  *                             tsx: `node --import tsx src/main.ts`
  *   --entry=<main.js>         run another build instead (e.g. an experiment)
- *   --phase=all|latency|throughput, --warmup=200, --orders=2000, --clients=16, --duration=20, --skus=50
+ *   --phase=all|latency|throughput|hot   throughput: the 50-product window then the hot one;
+ *                             hot: the hot window alone (no ratio)
+ *   --warmup=200, --orders=2000 (latency), --clients=16, --duration=20, --skus=50 (throughput),
+ *   --hot-duration=60         the hot window in s; 0 skips it
+ *   --max-saga-lag=5000       MAX_SAGA_LAG for the server (events)
  *   --poll-ms=0               0: tight polling; N: a GET every N ms (less load from the poller)
  *   --no-pin                  by default the server runs on CPU 0 and this generator on CPU 1 (taskset)
  *   --cpu-prof=<dir>          write a V8 CPU profile of the server there (on its exit)
  *   --keep                    keep the temp dir (store, read models, server.log)
- * Progress goes to stderr; the table and, last, the summary line to stdout:
- * `saga: p50=X.Xms p99=X.Xms throughput=Norders/s`.
+ * Progress goes to stderr; the tables and, last, the summary lines to stdout:
+ * `saga-hot: settled=N/s ratio=R p99=Xms inflight=N refused=N/s` (when the hot window ran), then
+ * `saga: p50=X.Xms p99=X.Xms throughput=Norders/s` (always the last line). The results also go to
+ * bench/results/saga.json.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -29,114 +60,64 @@ import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { JsonClient } from './http-client';
-import { type RunningServer, type ServerMode, hasTaskset, log, pinProcess, startServer } from './server-process';
-import { int, mean, ms1, percentile, table } from './stats';
+import { describeServer, pinGenerator, positive, serverFlags, serverModeOf, whole } from '../common/cli';
+import { ClosedLoop, settleSamples } from '../common/closed-loop';
+import { JsonClient } from '../common/http-client';
+import { awaitDrain, awaitReadModel, countByStatus, createProduct, lagOf, listOrders, orderBody, placeAndAwaitShipped } from '../common/orders-api';
+import { writeResults } from '../common/results';
+import { type RunningServer, log, setLogName, startServer } from '../common/server-process';
+import { int, mean, ms1, percentile, table } from '../common/stats';
+
+setLogName('saga');
 
 const { values: flags } = parseArgs({
   options: {
-    server: { type: 'string', default: 'build' },
-    entry: { type: 'string' },
+    ...serverFlags,
     'poll-ms': { type: 'string', default: '0' },
     clients: { type: 'string', default: '16' },
     duration: { type: 'string', default: '20' },
+    'hot-duration': { type: 'string', default: '60' },
     warmup: { type: 'string', default: '200' },
     orders: { type: 'string', default: '2000' },
     skus: { type: 'string', default: '50' },
     phase: { type: 'string', default: 'all' },
-    'no-pin': { type: 'boolean', default: false },
-    keep: { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
   },
 });
 
-const positive = (name: string, text: string | undefined): number => {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer, not ${text}`);
-  return value;
-};
-if (!['build', 'dist', 'tsx'].includes(flags.server!)) throw new Error('--server must be build, dist or tsx');
-const POLL_MS = Number(flags['poll-ms']);
-if (!Number.isInteger(POLL_MS) || POLL_MS < 0) throw new Error('--poll-ms must be a whole number of ms (0: tight polling)');
-if (!['all', 'latency', 'throughput'].includes(flags.phase!)) throw new Error('--phase must be all, latency or throughput');
-const SERVER: ServerMode = flags.entry === undefined ? (flags.server as ServerMode) : { entry: resolve(flags.entry) };
+const SERVER = serverModeOf(flags.server, flags.entry);
+const POLL_MS = whole('poll-ms', flags['poll-ms']);
+if (!['all', 'latency', 'throughput', 'hot'].includes(flags.phase)) throw new Error('--phase must be all, latency, throughput or hot');
 const CLIENTS = positive('clients', flags.clients);
 const DURATION_S = positive('duration', flags.duration);
-const WARMUP = Number(flags.warmup);
-if (!Number.isInteger(WARMUP) || WARMUP < 0) throw new Error(`--warmup must be a whole number, not ${flags.warmup}`);
+const HOT_DURATION_S = whole('hot-duration', flags['hot-duration']);
+const WARMUP = whole('warmup', flags.warmup);
 const ORDERS = positive('orders', flags.orders);
 const SKUS = positive('skus', flags.skus);
-const RUN_LATENCY = flags.phase !== 'throughput';
-const RUN_THROUGHPUT = flags.phase !== 'latency';
+const MAX_SAGA_LAG = positive('max-saga-lag', flags['max-saga-lag']);
+const RUN_LATENCY = flags.phase === 'all' || flags.phase === 'latency';
+const RUN_THROUGHPUT = flags.phase === 'all' || flags.phase === 'throughput';
+const RUN_HOT = HOT_DURATION_S > 0 && flags.phase !== 'latency';
 const STOCK = 1_000_000;
-const SETTLED = new Set(['SHIPPED', 'DELIVERED', 'REJECTED', 'PAYMENT_FAILED', 'CANCELLED']);
+const HOT_SKU = 'SAGA-HOT';
+const HOT_STOCK = 10_000_000;
+/** Used to convert MAX_SAGA_LAG to orders when a run's backlog did not drain (then it cannot be measured). */
+const ASSUMED_EVENTS_PER_ORDER = 8;
 
-interface Order {
-  readonly orderId: string;
-  readonly customerId: string;
-  readonly status: string;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
-interface Lagging {
-  readonly name: string;
-  readonly lag: number;
-  readonly position?: string;
-  readonly checkpoint?: string;
-}
-
-const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 const skuOf = (index: number) => `SAGA-${String(index % SKUS).padStart(3, '0')}`;
-const orderBody = (customerId: string, n: number) => ({
-  customerId,
-  items: [{ sku: skuOf(n), quantity: 1 }],
-  shippingAddress: { street: '123 Main St', city: 'San Francisco', state: 'CA', zip: '94105', country: 'US' },
-});
-
-const createProducts = async (admin: JsonClient): Promise<void> => {
-  for (let i = 0; i < SKUS; i++) {
-    const response = await admin.post('/api/products', { sku: skuOf(i), name: `Saga bench item ${i}`, price: 19.99, initialStock: STOCK });
-    if (response.status !== 201) throw new Error(`POST /api/products answered ${response.status}: ${JSON.stringify(response.body)}`);
-  }
-};
 
 // ---------------------------------------------------------------- latency, one client
-
-interface LatencySample {
-  readonly ms: number;
-  readonly polls: number;
-  /** OrderShipped's store time minus OrderPlaced's (ms resolution). */
-  readonly serverMs: number;
-}
-
-const placeAndAwaitShipped = async (client: JsonClient, customerId: string, n: number): Promise<LatencySample> => {
-  const started = performance.now();
-  const placed = await client.post<Order>('/api/orders', orderBody(customerId, n));
-  if (placed.status !== 201) throw new Error(`POST /api/orders answered ${placed.status}: ${JSON.stringify(placed.body)}`);
-  const { orderId } = placed.body;
-  for (let polls = 1; ; polls++) {
-    const read = await client.get<Order>(`/api/orders/${orderId}`);
-    if (read.status !== 200) throw new Error(`GET /api/orders/${orderId} answered ${read.status}`);
-    const { status, createdAt, updatedAt } = read.body;
-    if (status === 'SHIPPED') {
-      return { ms: performance.now() - started, polls, serverMs: Date.parse(updatedAt) - Date.parse(createdAt) };
-    }
-    if (SETTLED.has(status)) throw new Error(`order ${orderId} settled ${status}, not SHIPPED`);
-    if (performance.now() - started > 30_000) throw new Error(`order ${orderId} still ${status} after 30 s`);
-    if (POLL_MS > 0) await sleep(POLL_MS);
-  }
-};
 
 const latencyPhase = async (server: RunningServer) => {
   const client = new JsonClient(server.port, 1);
   try {
-    for (let i = 0; i < WARMUP; i++) await placeAndAwaitShipped(client, 'saga-bench-warmup', i);
+    for (let i = 0; i < WARMUP; i++) await placeAndAwaitShipped(client, orderBody('saga-bench-warmup', skuOf(i)), POLL_MS);
     log(`latency: ${WARMUP} warm-up orders done; measuring ${ORDERS}`);
-    const samples: LatencySample[] = [];
+    const samples = [];
     const cpuBefore = server.cpuSeconds();
     const writtenBefore = server.bytesWritten();
     const started = performance.now();
-    for (let i = 0; i < ORDERS; i++) samples.push(await placeAndAwaitShipped(client, 'saga-bench-latency', i));
+    for (let i = 0; i < ORDERS; i++) samples.push(await placeAndAwaitShipped(client, orderBody('saga-bench-latency', skuOf(i)), POLL_MS));
     const seconds = (performance.now() - started) / 1000;
     const cpuMsPerOrder = ((server.cpuSeconds() - cpuBefore) * 1000) / ORDERS;
     const kbWrittenPerOrder = (server.bytesWritten() - writtenBefore) / 1024 / ORDERS;
@@ -161,138 +142,127 @@ const latencyPhase = async (server: RunningServer) => {
   }
 };
 
-// ---------------------------------------------------------------- throughput, 16 clients
+// ---------------------------------------------------------------- a load window, 16 clients
 
-const lagOf = async (admin: JsonClient) => {
-  const [subscriptions, projections] = await Promise.all([
-    admin.get<{ items: Lagging[] }>('/api/admin/subscriptions'),
-    admin.get<{ items: Lagging[] }>('/api/admin/projections'),
-  ]);
-  const subs = subscriptions.body.items;
-  const projs = projections.body.items;
-  const orders = projs.find((item) => item.name === 'orders');
-  if (orders === undefined) throw new Error('no "orders" read model in /api/admin/projections');
-  return {
-    subscriptionsMax: Math.max(...subs.map((item) => item.lag)),
-    subscriptionsSum: subs.reduce((sum, item) => sum + item.lag, 0),
-    worst: subs.reduce((worst, item) => (item.lag > worst.lag ? item : worst), subs[0]!).name,
-    projectionsMax: Math.max(...projs.map((item) => item.lag)),
-    ordersPosition: BigInt(orders.position ?? '0'),
-    /** The store's head as the orders read model saw it. */
-    head: BigInt(orders.position ?? '0') + BigInt(orders.lag),
-  };
-};
+interface WindowSpec {
+  readonly name: string;
+  readonly customerId: string;
+  readonly skus: number;
+  readonly sku: (n: number) => string;
+  readonly durationS: number;
+}
 
-const listOrders = async (admin: JsonClient, customerId: string): Promise<Order[]> => {
-  const all: Order[] = [];
-  let cursor: string | null = null;
-  do {
-    const query: string = `/api/orders?customerId=${customerId}&limit=1000${cursor === null ? '' : `&cursor=${cursor}`}`;
-    const page = await admin.get<{ items: Order[]; nextCursor: string | null }>(query);
-    if (page.status !== 200) throw new Error(`GET ${query} answered ${page.status}`);
-    all.push(...page.body.items);
-    cursor = page.body.nextCursor;
-  } while (cursor !== null);
-  return all;
-};
-
-const throughputPhase = async (server: RunningServer, admin: JsonClient) => {
-  const customerId = 'saga-bench-throughput';
+const loadWindow = async (server: RunningServer, admin: JsonClient, spec: WindowSpec) => {
+  const { name, customerId, durationS } = spec;
   const client = new JsonClient(server.port, CLIENTS);
-  const postMs: number[] = [];
-  let created = 0;
-  let refused = 0;
-  let errors = 0;
-  let n = 0;
+  const headBefore = (await lagOf(admin)).head;
   const cpuBefore = server.cpuSeconds();
   const writtenBefore = server.bytesWritten();
   const ownCpuBefore = process.cpuUsage();
   const windowStart = Date.now();
-  const windowEnd = windowStart + DURATION_S * 1000;
-  const worker = async () => {
-    while (Date.now() < windowEnd) {
-      const started = performance.now();
-      try {
-        const response = await client.post('/api/orders', orderBody(customerId, n++));
-        postMs.push(performance.now() - started);
-        if (response.status === 201) created++;
-        else refused++;
-      } catch {
-        errors++;
-      }
-    }
-  };
-  // At the window's end: the lag, sampled while the clients' last POSTs are still in flight.
+  const windowEnd = windowStart + durationS * 1000;
+  const loop = new ClosedLoop({ client, clients: CLIENTS, until: windowEnd, body: (n) => orderBody(customerId, spec.sku(n)) });
+  // At the window's end: the counters and the lag, sampled while the clients' last POSTs are still in flight.
   const atEnd = (async () => {
-    await sleep(windowEnd - Date.now());
+    await new Promise((done) => setTimeout(done, windowEnd - Date.now()));
     const serverCpu = server.cpuSeconds() - cpuBefore;
     const written = server.bytesWritten() - writtenBefore;
     const ownCpu = process.cpuUsage(ownCpuBefore);
-    const posted = created;
+    const accepted = loop.accepted;
     const lag = await lagOf(admin);
-    return { serverCpu, written, ownCpu: (ownCpu.user + ownCpu.system) / 1e6, posted, lag };
+    return { serverCpu, written, ownCpu: (ownCpu.user + ownCpu.system) / 1e6, accepted, lag };
   })();
-  const progress = setInterval(() => log(`throughput: ${created} orders placed so far`), 5000);
-  await Promise.all(Array.from({ length: CLIENTS }, worker));
-  clearInterval(progress);
+  const progress = setInterval(() => log(`${name}: ${loop.accepted} orders placed, ${loop.refused} refused so far`), 5000);
+  try {
+    await loop.done;
+  } finally {
+    clearInterval(progress);
+    client.close();
+  }
   const end = await atEnd;
-  client.close();
-  log(`throughput: window over; ${created} orders placed, lag at the end ${end.lag.subscriptionsMax} (${end.lag.worst})`);
+  log(`${name}: window over; ${loop.accepted} orders placed, ${loop.refused} refused, lag at the end ${end.lag.subscriptionsMax} (${end.lag.worst})`);
 
   // Every order shipped by the window's end is in the store by then: wait for the read model to reach that head.
-  const catchUpStarted = Date.now();
-  for (;;) {
-    const lag = await lagOf(admin);
-    if (lag.ordersPosition >= end.lag.head) break;
-    if (Date.now() - catchUpStarted > 300_000) throw new Error('the orders read model did not catch up in 300 s');
-    await sleep(100);
-  }
-  // Then let the rest settle (bounded), to report how long the backlog took and how the orders ended.
-  const drainStarted = Date.now();
-  let drainedMs: number | undefined;
-  while (Date.now() - drainStarted < 120_000) {
-    const lag = await lagOf(admin);
-    if (lag.subscriptionsMax === 0 && lag.projectionsMax === 0) {
-      drainedMs = Date.now() - windowEnd;
-      break;
-    }
-    await sleep(100);
-  }
+  await awaitReadModel(admin, end.lag.head, 300_000);
+  // Then let the rest settle (bounded), for how long the backlog took, how the orders ended and their POST → settled.
+  const drained = await awaitDrain(admin, 120_000);
+  const drainedMs = drained === undefined ? undefined : Date.now() - windowEnd;
   const orders = await listOrders(admin, customerId);
-  const byStatus = new Map<string, number>();
-  for (const order of orders) byStatus.set(order.status, (byStatus.get(order.status) ?? 0) + 1);
-  const shippedInWindow = orders.filter((order) => order.status === 'SHIPPED' && Date.parse(order.updatedAt) <= windowEnd);
-  const sagaMs = shippedInWindow.map((order) => Date.parse(order.updatedAt) - Date.parse(order.createdAt));
+  const shippedInWindow = orders.filter((order) => order.status === 'SHIPPED' && order.updatedAtMs <= windowEnd);
+  const sagaMs = shippedInWindow.map((order) => order.updatedAtMs - order.createdAtMs);
+  const settle = settleSamples(loop.placed, orders);
+  const settleMs = settle.map((sample) => sample.ms);
+  const postMs = loop.placed.map((order) => order.postMs);
+  const eventsPerOrder = drained === undefined || loop.accepted === 0 ? undefined : Number(drained.head - headBefore) / loop.accepted;
+  const inFlightLimit = (2 * MAX_SAGA_LAG) / (eventsPerOrder ?? ASSUMED_EVENTS_PER_ORDER);
+  const serverCpuMs = end.serverCpu * 1000;
   return {
-    posts: created,
-    postsInWindow: end.posted,
-    refused,
-    errors,
-    postRate: end.posted / DURATION_S,
+    name,
+    skus: spec.skus,
+    durationS,
+    accepted: loop.accepted,
+    acceptedInWindow: end.accepted,
+    acceptedRate: end.accepted / durationS,
+    refusedInWindow: loop.refusedAt.filter((at) => at <= windowEnd).length,
+    refusedRate: loop.refusedAt.filter((at) => at <= windowEnd).length / durationS,
+    refused: loop.refused,
+    failed: loop.failed,
+    failures: loop.failures,
+    errors: loop.errors,
     postP50: percentile(postMs, 50),
     postP99: percentile(postMs, 99),
     shipped: shippedInWindow.length,
-    throughput: shippedInWindow.length / DURATION_S,
-    inFlightAtEnd: created - shippedInWindow.length,
+    settledRate: shippedInWindow.length / durationS,
+    settleP50: percentile(settleMs, 50),
+    settleP99: percentile(settleMs, 99),
+    unsettled: settle.filter((sample) => sample.settledAtMs === undefined).length,
+    inFlightAtEnd: loop.accepted - shippedInWindow.length,
+    eventsPerOrder,
+    inFlightLimit,
     lagAtEnd: end.lag,
     drainedMs,
-    byStatus,
+    byStatus: countByStatus(orders),
     listed: orders.length,
     sagaP50: percentile(sagaMs, 50),
     sagaP99: percentile(sagaMs, 99),
-    serverCpuShare: end.serverCpu / DURATION_S,
-    kbWrittenPerOrder: end.written / 1024 / Math.max(1, end.posted),
-    ownCpuShare: end.ownCpu / DURATION_S,
+    serverCpuShare: end.serverCpu / durationS,
+    cpuMsPerOrder: serverCpuMs / shippedInWindow.length,
+    ordersPerCpuSecond: shippedInWindow.length / end.serverCpu,
+    kbWrittenPerOrder: end.written / 1024 / Math.max(1, end.accepted),
+    ownCpuShare: end.ownCpu / durationS,
   };
 };
+type WindowResult = Awaited<ReturnType<typeof loadWindow>>;
 
 // ---------------------------------------------------------------- main
+
+const msOrUnsettled = (ms: number): string => (Number.isFinite(ms) ? `${ms1(ms)} ms` : 'unsettled');
+const passed = (ok: boolean): string => (ok ? 'met' : 'MISSED');
+
+const windowRows = (windows: readonly WindowResult[], pin: boolean): string[][] => {
+  const row = (measure: string, cell: (w: WindowResult) => string) => [measure, ...windows.map(cell)];
+  return [
+    row('settled (SHIPPED) in the window', (w) => `${int(w.settledRate)} orders/s (${int(w.shipped)} orders)`),
+    row('POST accepted (201) in the window', (w) => `${int(w.acceptedRate)}/s (${int(w.acceptedInWindow)}; ${int(w.accepted)} with the last in flight)`),
+    row('POST refused (503, admission control) in the window', (w) => `${int(w.refusedRate)}/s (${int(w.refusedInWindow)})`),
+    row('POST other non-201 / network errors', (w) => `${int(w.failed)}${w.failures.size === 0 ? '' : ` (${[...w.failures].map(([status, n]) => `${status}×${n}`).join(', ')})`} / ${int(w.errors)}`),
+    row('POST /api/orders latency (accepted)', (w) => `p50 ${ms1(w.postP50)} ms, p99 ${ms1(w.postP99)} ms`),
+    row('POST → settled under load (every accepted order)', (w) => `p50 ${msOrUnsettled(w.settleP50)}, p99 ${msOrUnsettled(w.settleP99)}${w.unsettled === 0 ? '' : `; ${int(w.unsettled)} unsettled after the wait`}`),
+    row('saga, server side (shipped in the window)', (w) => `p50 ${ms1(w.sagaP50)} ms, p99 ${ms1(w.sagaP99)} ms`),
+    row('orders in flight at the window\'s end', (w) => `${int(w.inFlightAtEnd)} (bound ${int(w.inFlightLimit)})`),
+    row('events per order (store head growth / accepted)', (w) => (w.eventsPerOrder === undefined ? `not drained: ${ASSUMED_EVENTS_PER_ORDER} assumed` : w.eventsPerOrder.toFixed(2))),
+    row('subscription lag at the window\'s end', (w) => `max ${int(w.lagAtEnd.subscriptionsMax)} events (${w.lagAtEnd.worst}), sum ${int(w.lagAtEnd.subscriptionsSum)}; read-model lag max ${int(w.lagAtEnd.projectionsMax)}`),
+    row('backlog drained', (w) => (w.drainedMs === undefined ? 'not within 120 s' : `${(w.drainedMs / 1000).toFixed(1)} s after the window`)),
+    row('final statuses', (w) => `${[...w.byStatus].map(([status, count]) => `${status} ${int(count)}`).join(', ')} (${int(w.listed)} listed)`),
+    row('server CPU', (w) => `${(w.serverCpuShare * 100).toFixed(0)}% of a core; ${ms1(w.cpuMsPerOrder)} ms per order settled (${int(w.ordersPerCpuSecond)} per CPU-second)`),
+    row('generator CPU; disk writes', (w) => `${(w.ownCpuShare * 100).toFixed(0)}% of a core${pin ? ' (pinned to CPU 1, server to CPU 0)' : ' (not pinned)'}; ${int(w.kbWrittenPerOrder)} KB per order placed`),
+  ];
+};
 
 const main = async () => {
   const startedAt = Date.now();
   const load = loadavg()[0]!;
-  const pin = !flags['no-pin'] && cpus().length >= 2 && hasTaskset();
-  if (pin) pinProcess(process.pid, 1);
+  const pin = pinGenerator(flags['no-pin']);
   const nodeFlags: string[] = [];
   if (flags['cpu-prof'] !== undefined) {
     const dir = resolve(flags['cpu-prof']);
@@ -300,17 +270,25 @@ const main = async () => {
     nodeFlags.push('--cpu-prof', `--cpu-prof-dir=${dir}`);
   }
   const adminToken = randomBytes(24).toString('base64url');
-  const server = await startServer({ mode: SERVER, cpu: pin ? 0 : undefined, adminToken, nodeFlags, env: {} });
-  log(`server ${server.entry} pid ${server.pid} on 127.0.0.1:${server.port}${pin ? ' (server on CPU 0, this generator on CPU 1)' : ''}`);
+  const env = { MAX_SAGA_LAG: String(MAX_SAGA_LAG) };
+  const server = await startServer({ mode: SERVER, cpu: pin ? 0 : undefined, adminToken, nodeFlags, env });
+  log(`server ${server.entry} pid ${server.pid} on 127.0.0.1:${server.port}${pin ? ' (server on CPU 0, this generator on CPU 1)' : ''}; MAX_SAGA_LAG=${MAX_SAGA_LAG}`);
   const admin = new JsonClient(server.port, 2, { authorization: `Bearer ${adminToken}` });
   let latency: Awaited<ReturnType<typeof latencyPhase>> | undefined;
-  let throughput: Awaited<ReturnType<typeof throughputPhase>> | undefined;
+  let throughput: WindowResult | undefined;
+  let hot: WindowResult | undefined;
   let exitCode: number | null;
   try {
-    await createProducts(admin);
-    log(`${SKUS} products with ${int(STOCK)} units each`);
+    for (let i = 0; i < SKUS; i++) await createProduct(admin, skuOf(i), STOCK);
+    if (RUN_HOT) await createProduct(admin, HOT_SKU, HOT_STOCK);
+    log(`${SKUS} products with ${int(STOCK)} units each${RUN_HOT ? `, and ${HOT_SKU} with ${int(HOT_STOCK)}` : ''}`);
     if (RUN_LATENCY) latency = await latencyPhase(server);
-    if (RUN_THROUGHPUT) throughput = await throughputPhase(server, admin);
+    if (RUN_THROUGHPUT) {
+      throughput = await loadWindow(server, admin, { name: 'throughput', customerId: 'saga-bench-throughput', skus: SKUS, sku: skuOf, durationS: DURATION_S });
+    }
+    if (RUN_HOT) {
+      hot = await loadWindow(server, admin, { name: 'hot', customerId: 'saga-bench-hot', skus: 1, sku: () => HOT_SKU, durationS: HOT_DURATION_S });
+    }
   } finally {
     admin.close();
     exitCode = await server.stop();
@@ -325,49 +303,75 @@ const main = async () => {
   }
   if (flags['cpu-prof'] !== undefined) log(`server CPU profile in ${resolve(flags['cpu-prof'])}`);
 
-  const rows: string[][] = [];
+  const ratio = hot !== undefined && throughput !== undefined ? hot.settledRate / throughput.settledRate : undefined;
+  const targets = {
+    latencyP99Under50ms: latency === undefined ? undefined : latency.p99 < 50,
+    throughputAtLeast1000: throughput === undefined ? undefined : throughput.settledRate >= 1000,
+    hotAtLeast08xThroughput: ratio === undefined ? undefined : ratio >= 0.8,
+    hotSettleP99Under1s: hot === undefined ? undefined : hot.settleP99 < 1000,
+    hotInFlightWithinBound: hot === undefined ? undefined : hot.inFlightAtEnd < hot.inFlightLimit,
+  };
+
+  let out = '# Saga benchmark (HTTP on loopback, embedded store)\n\n';
   if (latency !== undefined) {
-    rows.push(
-      ['latency, 1 client: POST → first GET seeing SHIPPED', `p50 ${ms1(latency.p50)} ms, p99 ${ms1(latency.p99)} ms, mean ${ms1(latency.mean)} ms, max ${ms1(latency.max)} ms`, `${ORDERS} orders after ${WARMUP} warm-up; ${POLL_MS === 0 ? 'tight polling' : `a GET every ${POLL_MS} ms`}, ${latency.polls.toFixed(1)} GETs per order; ${latency.rate.toFixed(0)} orders/s`],
+    out += `${table(
+      ['measure', 'result', 'notes'],
       [
-        'same, server side: OrderPlaced → OrderShipped',
-        `p50 ${ms1(latency.serverP50)} ms, p99 ${ms1(latency.serverP99)} ms`,
-        `store timestamps, 1 ms resolution; per order the server used ${ms1(latency.cpuMsPerOrder)} ms of CPU and wrote ${int(latency.kbWrittenPerOrder)} KB to disk, polling included`,
+        ['latency, 1 client: POST → first GET seeing SHIPPED', `p50 ${ms1(latency.p50)} ms, p99 ${ms1(latency.p99)} ms, mean ${ms1(latency.mean)} ms, max ${ms1(latency.max)} ms`, `${ORDERS} orders after ${WARMUP} warm-up; ${POLL_MS === 0 ? 'tight polling' : `a GET every ${POLL_MS} ms`}, ${latency.polls.toFixed(1)} GETs per order; ${latency.rate.toFixed(0)} orders/s`],
+        [
+          'same, server side: OrderPlaced → OrderShipped',
+          `p50 ${ms1(latency.serverP50)} ms, p99 ${ms1(latency.serverP99)} ms`,
+          `store timestamps, 1 ms resolution; per order the server used ${ms1(latency.cpuMsPerOrder)} ms of CPU and wrote ${int(latency.kbWrittenPerOrder)} KB to disk, polling included`,
+        ],
       ],
-    );
+    )}\n\n`;
   }
-  if (throughput !== undefined) {
-    const t = throughput;
-    const statuses = [...t.byStatus].map(([status, count]) => `${status} ${int(count)}`).join(', ');
-    rows.push(
-      [`throughput, ${CLIENTS} clients, ${DURATION_S} s: settled (SHIPPED) in the window`, `${int(t.throughput)} orders/s`, `${int(t.shipped)} orders whose OrderShipped was committed by the window's end`],
-      ['POST /api/orders', `${int(t.postRate)} requests/s, p50 ${ms1(t.postP50)} ms, p99 ${ms1(t.postP99)} ms`, `${int(t.postsInWindow)} placed in the window (${int(t.posts)} with the last in flight); ${t.refused} non-201, ${t.errors} errors`],
-      ['in flight at the window\'s end', `${int(t.inFlightAtEnd)} orders`, `subscription lag then: max ${int(t.lagAtEnd.subscriptionsMax)} events (${t.lagAtEnd.worst}), sum ${int(t.lagAtEnd.subscriptionsSum)}; read-model lag max ${int(t.lagAtEnd.projectionsMax)}`],
-      ['backlog drained', t.drainedMs === undefined ? 'not within 120 s' : `${(t.drainedMs / 1000).toFixed(1)} s after the window`, `final: ${statuses} (${int(t.listed)} listed)`],
-      ['saga under load, server side (shipped in window)', `p50 ${ms1(t.sagaP50)} ms, p99 ${ms1(t.sagaP99)} ms`, 'OrderPlaced → OrderShipped store times'],
-      [
-        'CPU in the window',
-        `server ${(t.serverCpuShare * 100).toFixed(0)}% of a core, generator ${(t.ownCpuShare * 100).toFixed(0)}%`,
-        `${pin ? 'server pinned to CPU 0, generator to CPU 1' : 'not pinned'}; server CPU per order shipped in the window ${ms1((t.serverCpuShare * DURATION_S * 1000) / t.shipped)} ms (${int(t.shipped / (t.serverCpuShare * DURATION_S))} orders per CPU-second); disk writes ${int(t.kbWrittenPerOrder)} KB per order placed`,
-      ],
-    );
+  const windows = [throughput, hot].filter((w): w is WindowResult => w !== undefined);
+  if (windows.length > 0) {
+    const header = ['measure', ...windows.map((w) => `${w.skus === 1 ? '1 hot product' : `${w.skus} products`}, ${CLIENTS} clients, ${w.durationS} s`)];
+    out += `${table(header, windowRows(windows, pin))}\n\n`;
   }
-  if (latency !== undefined && throughput !== undefined) {
-    rows.push([
-      'targets',
-      `p99 < 50 ms: ${latency.p99 < 50 ? 'met' : 'MISSED'}; >= 1,000 orders/s: ${throughput.throughput >= 1000 ? 'met' : 'MISSED'}`,
-      '',
+  const targetRows: string[][] = [];
+  if (latency !== undefined) targetRows.push(['latency p99 (1 client) < 50 ms', `${ms1(latency.p99)} ms`, passed(targets.latencyP99Under50ms!)]);
+  if (throughput !== undefined) targetRows.push([`${SKUS} products: >= 1,000 settled orders/s`, `${int(throughput.settledRate)}/s`, passed(targets.throughputAtLeast1000!)]);
+  if (hot !== undefined) {
+    if (ratio !== undefined) targetRows.push(['hot settled >= 0.8 × the 50-product run', `${ratio.toFixed(2)} × (${int(hot.settledRate)}/s vs ${int(throughput!.settledRate)}/s)`, passed(targets.hotAtLeast08xThroughput!)]);
+    targetRows.push(['hot POST → settled p99 < 1 s', msOrUnsettled(hot.settleP99), passed(targets.hotSettleP99Under1s!)]);
+    targetRows.push([
+      'hot orders in flight at the end < 2 × MAX_SAGA_LAG / events per order',
+      `${int(hot.inFlightAtEnd)} < 2 × ${int(MAX_SAGA_LAG)} / ${(hot.eventsPerOrder ?? ASSUMED_EVENTS_PER_ORDER).toFixed(2)} = ${int(hot.inFlightLimit)} orders`,
+      passed(targets.hotInFlightWithinBound!),
     ]);
   }
-  process.stdout.write(`# Saga benchmark (HTTP on loopback, embedded store)\n\n${table(['measure', 'result', 'notes'], rows)}\n\n`);
-  process.stdout.write(
+  if (targetRows.length > 0) out += `${table(['target', 'measured', ''], targetRows)}\n\n`;
+  out +=
     `Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, load average ${load.toFixed(1)} before and ${loadavg()[0]!.toFixed(1)} after; ` +
-      `server ${typeof SERVER === 'object' ? SERVER.entry : SERVER === 'build' ? 'a private tsc build of src/' : SERVER === 'dist' ? 'dist/main.js' : 'tsx src/main.ts'}, EVENT_STORE=sqlite in a fresh temp DATA_DIR, LOG_LEVEL=warn, PAYMENT_DELAY_MS=0; ` +
-      `${SKUS} skus, 1 item per order. Measured in ${((Date.now() - startedAt) / 1000).toFixed(0)} s.\n\n`,
-  );
+    `server ${describeServer(SERVER)}, EVENT_STORE=sqlite in a fresh temp DATA_DIR, LOG_LEVEL=warn, PAYMENT_DELAY_MS=0, MAX_SAGA_LAG=${MAX_SAGA_LAG}; ` +
+    `${SKUS} skus${RUN_HOT ? ` and ${HOT_SKU}` : ''}, 1 item per order. Measured in ${((Date.now() - startedAt) / 1000).toFixed(0)} s.\n\n`;
+  process.stdout.write(out);
+
+  const path = writeResults('saga', {
+    flags,
+    maxSagaLag: MAX_SAGA_LAG,
+    pinned: pin,
+    loadAverageBefore: load,
+    latency,
+    throughput,
+    hot,
+    hotToThroughputRatio: ratio,
+    targets,
+  });
+  log(`results in ${path}`);
+
+  if (hot !== undefined) {
+    const p99 = Number.isFinite(hot.settleP99) ? String(Math.round(hot.settleP99)) : 'unsettled';
+    process.stdout.write(
+      `saga-hot: settled=${Math.round(hot.settledRate)}/s ratio=${ratio === undefined ? 'n/a' : ratio.toFixed(2)} p99=${p99}ms inflight=${hot.inFlightAtEnd} refused=${Math.round(hot.refusedRate)}/s\n`,
+    );
+  }
   const p50 = latency === undefined ? 'n/a' : ms1(latency.p50);
   const p99 = latency === undefined ? 'n/a' : ms1(latency.p99);
-  const rate = throughput === undefined ? 'n/a' : String(Math.round(throughput.throughput));
+  const rate = throughput === undefined ? 'n/a' : String(Math.round(throughput.settledRate));
   process.stdout.write(`saga: p50=${p50}ms p99=${p99}ms throughput=${rate}orders/s\n`);
 };
 

@@ -1,9 +1,26 @@
-import { Agent, request } from 'node:http';
+import { Agent, type IncomingHttpHeaders, request } from 'node:http';
 
 export interface JsonResponse<T = unknown> {
   readonly status: number;
+  readonly headers: IncomingHttpHeaders;
   readonly body: T;
 }
+
+/**
+ * The status of one GET on a fresh connection (no agent: nothing kept between probes), or
+ * undefined when nothing answers (not listening yet, refused, reset, or no answer within timeoutMs).
+ */
+export const probe = (port: number, path: string, timeoutMs = 1000): Promise<number | undefined> =>
+  new Promise((resolve) => {
+    const req = request({ host: '127.0.0.1', port, method: 'GET', path, agent: false, timeout: timeoutMs }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode));
+      res.on('error', () => resolve(undefined));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(undefined));
+    req.end();
+  });
 
 /**
  * A small JSON client over node:http with keep-alive sockets to 127.0.0.1 (undici is not in the
@@ -54,7 +71,7 @@ export class JsonClient {
               return;
             }
           }
-          resolve({ status: res.statusCode ?? 0, body: body as T });
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: body as T });
         });
       });
       req.on('error', reject);

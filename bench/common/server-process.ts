@@ -3,6 +3,8 @@ import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, 
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { probe } from './http-client';
 
 /**
  * How the server is started: a private build of src/ (default), the repo's dist/ (after `npm run
@@ -13,8 +15,15 @@ export type ServerMode = 'build' | 'dist' | 'tsx' | { readonly entry: string };
 
 export const REPO = join(__dirname, '..', '..');
 
+let logName = 'bench';
+
+/** The tag of this bench's progress lines on stderr (`[saga] …`, `[soak] …`). */
+export const setLogName = (name: string): void => {
+  logName = name;
+};
+
 export const log = (line: string): void => {
-  process.stderr.write(`[saga] ${line}\n`);
+  process.stderr.write(`[${logName}] ${line}\n`);
 };
 
 const newestMtime = (dir: string): number => {
@@ -67,12 +76,21 @@ export interface RunningServer {
   readonly workDir: string;
   readonly logFile: string;
   readonly entry: string;
+  /** From spawn to the first `GET /ready` answering 200 (polled every 10 ms on a fresh connection). */
+  readonly readyMs: number;
   /** User + system CPU seconds the server has used so far (from /proc). */
   cpuSeconds(): number;
   /** Bytes the server has caused to be written to storage so far (/proc/<pid>/io write_bytes). */
   bytesWritten(): number;
+  /** Resident set size now (/proc/<pid>/status VmRSS), in bytes; NaN once the process is gone. */
+  rssBytes(): number;
   /** SIGTERM, then the exit code (null when it had to be killed). */
   stop(timeoutMs?: number): Promise<number | null>;
+  /**
+   * After stop(): the same build on the same DATA_DIR (store and read models), same options, a new
+   * port; its readyMs is the restart's time to ready. Its cleanup() removes the shared temp dir.
+   */
+  restart(): Promise<RunningServer>;
   /** Removes the temp dir (data, log, private build). */
   cleanup(): void;
 }
@@ -129,16 +147,40 @@ const readBytesWritten = (pid: number): number => {
   }
 };
 
+const readRssBytes = (pid: number): number => {
+  try {
+    const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match === null ? Number.NaN : Number(match[1]) * 1024;
+  } catch {
+    return Number.NaN;
+  }
+};
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+interface Launch {
+  readonly options: ServerOptions;
+  readonly workDir: string;
+  readonly dataDir: string;
+  readonly logFile: string;
+  readonly args: readonly string[];
+  readonly entry: string;
+  readonly cwd: string;
+}
+
+/** A fresh temp dir with an empty DATA_DIR, the server built if need be, then launched. */
 export const startServer = async (options: ServerOptions): Promise<RunningServer> => {
-  const workDir = mkdtempSync(join(tmpdir(), 'saga-bench-'));
+  const workDir = mkdtempSync(join(tmpdir(), `${logName}-bench-`));
   const dataDir = join(workDir, 'data');
   mkdirSync(dataDir);
-  const logFile = join(workDir, 'server.log');
   const { args, entry } = entryFor(options.mode, workDir);
   // tsx mode resolves `--import tsx` and src/ from the repo; the private build runs next to its node_modules link.
   const cwd = options.mode === 'tsx' ? REPO : workDir;
+  return launch({ options, workDir, dataDir, logFile: join(workDir, 'server.log'), args, entry, cwd });
+};
+
+const launch = async (setup: Launch): Promise<RunningServer> => {
+  const { options, workDir, dataDir, logFile, args, entry, cwd } = setup;
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -155,6 +197,7 @@ export const startServer = async (options: ServerOptions): Promise<RunningServer
   const [command, argv] =
     options.cpu === undefined ? [process.execPath, node] : ['taskset', ['-c', String(options.cpu), process.execPath, ...node]];
   const out = openSync(logFile, 'a');
+  const spawnedAt = performance.now();
   const child: ChildProcess = spawn(command, argv, { cwd, env, stdio: ['ignore', out, out] });
   closeSync(out);
   let exitCode: number | null | undefined;
@@ -173,21 +216,19 @@ export const startServer = async (options: ServerOptions): Promise<RunningServer
     }
   };
 
-  const deadline = Date.now() + 60_000;
+  const deadline = spawnedAt + 60_000;
+  let readyMs: number;
   for (;;) {
     if (exitCode !== undefined) throw new Error(`server exited with ${exitCode} before it was ready:\n${tail()}`);
-    try {
-      const response = await fetch(`http://127.0.0.1:${port}/ready`);
-      await response.arrayBuffer();
-      if (response.status === 200) break;
-    } catch {
-      // not listening yet
+    if ((await probe(port, '/ready')) === 200) {
+      readyMs = performance.now() - spawnedAt;
+      break;
     }
-    if (Date.now() > deadline) {
+    if (performance.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`server not ready after 60 s:\n${tail()}`);
     }
-    await sleep(50);
+    await sleep(10);
   }
 
   return {
@@ -196,8 +237,10 @@ export const startServer = async (options: ServerOptions): Promise<RunningServer
     workDir,
     logFile,
     entry,
+    readyMs,
     cpuSeconds: () => readCpuSeconds(pid),
     bytesWritten: () => readBytesWritten(pid),
+    rssBytes: () => readRssBytes(pid),
     stop: async (timeoutMs = 30_000) => {
       if (exitCode !== undefined) return exitCode;
       child.kill('SIGTERM');
@@ -213,6 +256,10 @@ export const startServer = async (options: ServerOptions): Promise<RunningServer
         return null;
       }
       return outcome;
+    },
+    restart: async () => {
+      if (exitCode === undefined) throw new Error('restart() needs the server stopped first');
+      return launch(setup);
     },
     cleanup: () => rmSync(workDir, { recursive: true, force: true }),
   };

@@ -1,0 +1,32 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+
+export const RESULTS_DIR = join(__dirname, '..', 'results');
+
+/**
+ * Writes bench/results/<name>.json (the folder is kept in git, its files are not): what the run
+ * measured, with when and where, for regenerating docs/BENCHMARKS.md from measured numbers.
+ * Maps become objects, bigints strings, non-finite numbers the strings "Infinity"/"NaN" (JSON would
+ * make them null).
+ */
+export const writeResults = (name: string, results: Record<string, unknown>): string => {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const path = join(RESULTS_DIR, `${name}.json`);
+  const document = {
+    bench: name,
+    measuredAt: new Date().toISOString(),
+    node: process.version,
+    cpus: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}`,
+    loadAverageAfter: loadavg()[0],
+    ...results,
+  };
+  const replacer = (_key: string, value: unknown): unknown => {
+    if (value instanceof Map) return Object.fromEntries(value);
+    if (typeof value === 'bigint') return value.toString();
+    if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+    return value;
+  };
+  writeFileSync(path, `${JSON.stringify(document, replacer, 2)}\n`);
+  return path;
+};
