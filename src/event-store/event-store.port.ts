@@ -120,8 +120,19 @@ export interface SnapshotStore {
   delete(stream: string): Promise<void>;
 }
 
+export interface AppendOptions {
+  /**
+   * The stream's last event must be this one (its revision being the expected one). With it, a writer
+   * may append behind its own append still in flight: if that one fails, this one fails too, even
+   * when another writer's event has taken the same revision meanwhile.
+   */
+  readonly afterEventId?: string;
+}
+
 export interface EventStore {
-  append(stream: string, events: readonly NewEvent[], expected?: ExpectedRevision): Promise<AppendResult>;
+  append(stream: string, events: readonly NewEvent[], expected?: ExpectedRevision, options?: AppendOptions): Promise<AppendResult>;
+  /** True when `append` honours `AppendOptions.afterEventId` (the embedded store); otherwise it must not be passed. */
+  readonly chainsAppends?: boolean;
   /** Resolves to [] for a stream that does not exist. */
   readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   readAll(options?: ReadManyOptions): Promise<PositionedEvent[]>;

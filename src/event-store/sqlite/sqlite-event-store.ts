@@ -3,6 +3,7 @@ import { CatchUpSubscription } from '../catch-up-subscription';
 import { CategorySignals } from '../category-signals';
 import { DuplicateEventId, EventStoreUnavailable, WrongExpectedVersion } from '../errors';
 import type {
+  AppendOptions,
   AppendResult,
   CheckpointStore,
   EventStore,
@@ -36,6 +37,7 @@ interface PendingAppend {
   readonly stream: string;
   readonly events: readonly NewEvent[];
   readonly expected: ExpectedRevision;
+  readonly afterEventId: string | undefined;
   readonly resolve: (result: AppendResult) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -102,10 +104,12 @@ export class SqliteEventStore implements EventStore {
     });
   }
 
-  append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision = 'any'): Promise<AppendResult> {
+  readonly chainsAppends = true;
+
+  append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision = 'any', options: AppendOptions = {}): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new EventStoreUnavailable('the event store is closed'));
     return new Promise((resolve, reject) => {
-      this.pending.push({ stream, events, expected, resolve, reject });
+      this.pending.push({ stream, events, expected, afterEventId: options.afterEventId, resolve, reject });
       this.scheduleFlush();
     });
   }
@@ -249,7 +253,7 @@ export class SqliteEventStore implements EventStore {
     }
   }
 
-  private appendNow({ stream, events, expected }: PendingAppend): AppendResult {
+  private appendNow({ stream, events, expected, afterEventId }: PendingAppend): AppendResult {
     const first = events[0];
     if (first !== undefined) {
       const stored = this.statements.locateById.get(first.id);
@@ -257,7 +261,9 @@ export class SqliteEventStore implements EventStore {
     }
     const head = this.statements.streamHead.get(stream);
     const actual = head === undefined ? 'no_stream' : head.revision;
-    if (!satisfies(expected, actual)) throw new WrongExpectedVersion(stream, expected, actual);
+    if (!satisfies(expected, actual) || (afterEventId !== undefined && head?.id !== afterEventId)) {
+      throw new WrongExpectedVersion(stream, expected, actual);
+    }
     if (events.length === 0) {
       return { nextExpectedRevision: head?.revision ?? -1, position: BigInt(head?.position ?? 0) };
     }

@@ -45,7 +45,7 @@ export const toReplayedEvent = ([position, stream, type, data, createdAt]: Repla
 export class SqliteStatements {
   readonly insert: Database.Statement<[string, string, string, number, string, string, string, number]>;
   readonly locateById: Database.Statement<[string], { stream: string; revision: number }>;
-  readonly streamHead: Database.Statement<[string], { revision: number; position: number }>;
+  readonly streamHead: Database.Statement<[string], { revision: number; position: number; id: string }>;
   readonly streamForwards: Database.Statement<[string, number, number], EventRow>;
   /** The rest of a stream, with no LIMIT: a bound LIMIT costs SQLite several times the lookup itself. */
   readonly streamRest: Database.Statement<[string, number], EventRow>;
@@ -66,7 +66,7 @@ export class SqliteStatements {
     this.locateById = db.prepare('SELECT stream, revision FROM events WHERE id = ?');
     const raw = <Row>(sql: string) => db.prepare(sql).raw(true) as unknown as Database.Statement<never, Row>;
     this.streamHead = db.prepare(
-      'SELECT revision, position FROM events WHERE stream = ? ORDER BY revision DESC LIMIT 1',
+      'SELECT revision, position, id FROM events WHERE stream = ? ORDER BY revision DESC LIMIT 1',
     );
     this.streamForwards = raw(`SELECT ${columns} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?`);
     this.streamRest = raw(`SELECT ${columns} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision`);

@@ -42,6 +42,10 @@ interface Cached<State = unknown> {
   readonly revision: number;
   /** The newest revision learned by reading the store; what this handler appended after it is its own. */
   readonly readUpTo: number;
+  /** Committed up to here; past it, appends still in flight. */
+  readonly durable: number;
+  /** The id of this handler's newest append to the stream, while it may still be in flight. */
+  readonly lastId?: string;
 }
 
 /**
@@ -86,6 +90,8 @@ const guardPageSize = 256;
  */
 export class CommandHandler {
   private readonly queue = new KeyedQueue();
+  /** Per stream, the newest append not yet committed (settles either way). */
+  private readonly appending = new Map<string, Promise<void>>();
   private readonly cache: LruCache<Cached>;
   private readonly maxRetries: number;
   private readonly snapshots: Readonly<Record<string, SnapshotPolicy>>;
@@ -99,14 +105,29 @@ export class CommandHandler {
     this.snapshots = options.snapshots ?? {};
   }
 
-  handle<State, Command, Event extends DomainEvent>(
+  /**
+   * Commands on one stream are decided one at a time, but their appends are pipelined: the next
+   * command decides on the state the previous one will leave and appends at the revision after it,
+   * without waiting for its commit, so a hot stream's appends share the store's group commit. If an
+   * append fails, those behind it fail their expected revision and are decided again.
+   */
+  async handle<State, Command, Event extends DomainEvent>(
     decider: Decider<State, Command, Event>,
     stream: string,
     command: Command,
     context: CommandContext,
     guard?: AppendGuard,
   ): Promise<CommandResult<State, Event>> {
-    return this.queue.run(stream, () => this.handleInTurn(decider, stream, command, context, guard));
+    for (let attempt = 0; attempt <= this.maxRetries; attempt++) {
+      const step = await this.queue.run(stream, () => this.decideInTurn(decider, stream, command, context, guard, attempt));
+      if (!('committing' in step)) return step;
+      try {
+        return await step.committing;
+      } catch (error) {
+        if (!(error instanceof WrongExpectedVersion)) throw error;
+      }
+    }
+    throw new ConcurrencyConflict(`stream ${stream} kept changing; gave up after ${this.maxRetries + 1} attempts`);
   }
 
   /** The guarded effect, if some event of the stream after `guard.after` is it (every one is looked at). */
@@ -117,68 +138,113 @@ export class CommandHandler {
     });
   }
 
-  /** The current state of a stream, folded; the same cache serves commands and reads. */
+  /**
+   * The current state of a stream, folded; the same cache serves commands and reads. It counts this
+   * handler's appends still in flight unless `committed`; `durableRevision` is the revision known to be committed.
+   */
   load<State, Event extends DomainEvent>(
     decider: Pick<Decider<State, unknown, Event>, 'initialState' | 'evolve'>,
     stream: string,
-  ): Promise<{ state: State; revision: number }> {
+    options: { readonly committed?: boolean } = {},
+  ): Promise<{ state: State; revision: number; durableRevision: number }> {
     return this.queue.run(stream, async () => {
-      const { state, revision } = await this.refresh(decider, stream);
-      return { state, revision };
+      // `committed`: a state no append in flight can take back (to report, not to decide on).
+      if (options.committed === true) await this.appending.get(stream);
+      const { state, revision, durable } = await this.refresh(decider, stream);
+      return { state, revision, durableRevision: durable };
     });
   }
 
-  private async handleInTurn<State, Command, Event extends DomainEvent>(
+  private async decideInTurn<State, Command, Event extends DomainEvent>(
     decider: Decider<State, Command, Event>,
     stream: string,
     command: Command,
     context: CommandContext,
     guard: AppendGuard | undefined,
-  ): Promise<CommandResult<State, Event>> {
-    for (let attempt = 0; attempt <= this.maxRetries; attempt++) {
-      // Optimistic: a cached state is decided on as it is, and the expected revision catches a
-      // writer elsewhere (then the stream is read again); only a retry or a cold stream reads first.
-      const cached = attempt === 0 ? (this.cache.get(stream) as Cached<State> | undefined) : undefined;
+    attempt: number,
+  ): Promise<CommandResult<State, Event> | { committing: Promise<CommandResult<State, Event>> }> {
+    // Optimistic: a cached state is decided on as it is, and the expected revision catches a
+    // writer elsewhere (then the stream is read again); only a retry or a cold stream reads first.
+    let cached = attempt === 0 ? (this.cache.get(stream) as Cached<State> | undefined) : undefined;
+    let awaited: Promise<void> | undefined;
+    for (;;) {
       const { state, revision, readUpTo } = cached ?? (await this.refresh(decider, stream));
       if (guard !== undefined) {
         const effectFound = await this.scanForEffect(stream, guard, guard.mayRepeat ? revision : Math.min(readUpTo, revision));
         if (effectFound !== undefined) return { accepted: true, state, events: [], eventIds: [], revision, position: undefined, effectFound };
       }
       const decision = decider.decide(command, state);
-      // A refusal or a no-op appends nothing, so no revision check would catch a stale state: decide again on a fresh one.
-      if (cached !== undefined && (isRejection(decision) || decision.length === 0) && (await this.isStale(stream, revision))) continue;
-      if (isRejection(decision)) return { accepted: false, rejection: decision, state, revision };
-      if (decision.length === 0) {
+      if (isRejection(decision) || decision.length === 0) {
+        // Appends still in flight may fail, and a refusal or a no-op appends nothing that a revision
+        // check would catch: decide it on what is committed, and fresh.
+        const inFlight = this.appending.get(stream);
+        if (inFlight !== undefined && inFlight !== awaited) {
+          awaited = inFlight;
+          await inFlight;
+          cached = undefined;
+          continue;
+        }
+        if (cached !== undefined && (await this.isStale(stream, revision))) {
+          cached = undefined;
+          continue;
+        }
+        if (isRejection(decision)) return { accepted: false, rejection: decision, state, revision };
         return { accepted: true, state, events: [], eventIds: [], revision, position: undefined };
       }
-      const newEvents = this.toNewEvents(stream, decision, context);
-      try {
-        const appended = await this.store.append(stream, newEvents, revision === -1 ? 'no_stream' : revision);
-        if (appended.nextExpectedRevision !== revision + newEvents.length) {
+      const committing = this.append(decider, stream, state, revision, readUpTo, decision, context);
+      // Only a store that can chain an append to the one before it may have the next one decided before this commits.
+      return this.store.chainsAppends === true ? { committing } : committing;
+    }
+  }
+
+  /** Starts the append and moves the cached state past it at once; answers once it is committed. */
+  private append<State, Event extends DomainEvent>(
+    decider: Pick<Decider<State, unknown, Event>, 'initialState' | 'evolve'>,
+    stream: string,
+    state: State,
+    revision: number,
+    readUpTo: number,
+    decision: readonly Event[],
+    context: CommandContext,
+  ): Promise<CommandResult<State, Event>> {
+    const newEvents = this.toNewEvents(stream, decision, context);
+    const next = decision.reduce(decider.evolve, state);
+    const expected = revision + newEvents.length;
+    const previous = this.cache.get(stream) as Cached | undefined;
+    const durable = previous?.durable ?? revision;
+    // Behind an append of ours still in flight: only if that one is committed.
+    const afterEventId = previous !== undefined && previous.durable < revision ? previous.lastId : undefined;
+    this.cache.set(stream, { state: next, revision: expected, readUpTo, durable, lastId: newEvents[newEvents.length - 1]!.id });
+    const options = afterEventId === undefined ? undefined : { afterEventId };
+    const committing = this.store.append(stream, newEvents, revision === -1 ? 'no_stream' : revision, options).then(
+      async (appended): Promise<CommandResult<State, Event>> => {
+        if (appended.nextExpectedRevision !== expected) {
           // The store recognised these ids as appended earlier (a redelivered cause): nothing new was written.
-          const current = await this.refresh(decider, stream);
+          this.cache.delete(stream);
+          const current = await this.load(decider, stream);
           return { accepted: true, ...current, events: [], eventIds: [], position: undefined };
         }
-        const next = decision.reduce(decider.evolve, state);
-        this.cache.set(stream, { state: next, revision: appended.nextExpectedRevision, readUpTo });
-        this.snapshotIfDue(stream, revision, appended.nextExpectedRevision, next);
-        return {
-          accepted: true,
-          state: next,
-          events: decision,
-          eventIds: newEvents.map((event) => event.id),
-          revision: appended.nextExpectedRevision,
-          position: appended.position,
-        };
-      } catch (error) {
-        // A stale revision leaves the cached state true as far as it goes: the retry reads only what came after it.
-        if (!(error instanceof WrongExpectedVersion)) {
-          this.cache.delete(stream);
-          throw error;
-        }
-      }
-    }
-    throw new ConcurrencyConflict(`stream ${stream} kept changing; gave up after ${this.maxRetries + 1} attempts`);
+        const current = this.cache.get(stream) as Cached | undefined;
+        if (current !== undefined && current.durable < expected) this.cache.set(stream, { ...current, durable: Math.min(expected, current.revision) });
+        this.snapshotIfDue(stream, revision, expected, next);
+        return { accepted: true, state: next, events: decision, eventIds: newEvents.map((event) => event.id), revision: expected, position: appended.position };
+      },
+      (error: unknown) => {
+        // What was decided on this append's state is stale now; the appends behind it fail their revision.
+        const current = this.cache.get(stream) as Cached | undefined;
+        if (current !== undefined && current.revision >= expected) this.cache.delete(stream);
+        throw error;
+      },
+    );
+    const settled = committing.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.appending.set(stream, settled);
+    void settled.then(() => {
+      if (this.appending.get(stream) === settled) this.appending.delete(stream);
+    });
+    return committing;
   }
 
   /** The first event in (`guard.after`, `upTo`] that is the guarded effect: pages read forwards, so a found effect ends the read early. */
@@ -208,7 +274,13 @@ export class CommandHandler {
       state = decider.evolve(state, { type: recorded.type, data: recorded.data } as Event);
       revision = recorded.revision;
     }
-    const refreshed = { state, revision, readUpTo: newer.length > 0 ? revision : (cached?.readUpTo ?? revision) };
+    const refreshed = {
+      state,
+      revision,
+      readUpTo: newer.length > 0 ? revision : (cached?.readUpTo ?? revision),
+      durable: newer.length > 0 ? revision : (cached?.durable ?? revision),
+      ...(newer.length === 0 && cached?.lastId !== undefined ? { lastId: cached.lastId } : {}),
+    };
     if (newer.length > 0 || cached !== undefined) this.cache.set(stream, refreshed);
     if (newer.length > 0) this.snapshotIfDue(stream, cached?.revision ?? -1, revision, state);
     return refreshed;
@@ -219,7 +291,7 @@ export class CommandHandler {
     if (policy === undefined) return undefined;
     const snapshot = await this.store.snapshots.load(stream);
     if (snapshot === undefined || snapshot.version !== policy.version) return undefined;
-    return { state: snapshot.state as State, revision: snapshot.revision, readUpTo: snapshot.revision };
+    return { state: snapshot.state as State, revision: snapshot.revision, readUpTo: snapshot.revision, durable: snapshot.revision };
   }
 
   /** Saves a snapshot each time the revision passes a multiple of the policy's `every`; in the background, as it only saves reading. */

@@ -24,10 +24,10 @@ export const recordedRevisions = (event: RecordedEvent | undefined): ProductRevi
   return typeof recorded === 'object' && recorded !== null ? (recorded as ProductRevisions) : {};
 };
 
-/** Each product's revision now, from the command handler's cache when it has it. */
+/** Each product's committed revision now (appends in flight may still fail, and another event take their place). */
 export const productRevisions = async (commands: CommandHandler, skus: readonly string[]): Promise<ProductRevisions> => {
   const revisions: Record<string, number> = {};
-  for (const sku of skus) revisions[sku] = (await commands.load(productDecider, productStream(sku))).revision;
+  for (const sku of skus) revisions[sku] = (await commands.load(productDecider, productStream(sku))).durableRevision;
   return revisions;
 };
 

@@ -31,7 +31,7 @@ const reserveProducts = async ({ commands }: InventoryParts, items: readonly Sto
         held.push({ sku, quantity });
         continue;
       }
-      const available = availableOf((await commands.load(productDecider, productStream(sku))).state);
+      const available = availableOf((await commands.load(productDecider, productStream(sku), { committed: true })).state);
       if (available < quantity) shortages.push({ sku, requested: quantity, available });
       continue;
     }
