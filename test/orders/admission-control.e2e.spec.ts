@@ -1,4 +1,5 @@
 import type { Response } from 'supertest';
+import { maxRetryAfterSeconds } from '../../src/shared/process-managers/admission-gate';
 import { eventually } from '../../src/shared/testing/eventually';
 import { address, createProduct, eventuallyStatus, placeOrder } from '../saga/saga-support';
 import { processManagerNames } from '../support/process-manager-names';
@@ -19,6 +20,8 @@ const expectRefused = (response: Response) => {
   expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
   expect(response.headers['retry-after']).toMatch(/^\d+$/);
   expect(Number(response.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+  expect(Number(response.headers['retry-after'])).toBeLessThanOrEqual(maxRetryAfterSeconds);
+  expect(response.body.retryAfterSeconds).toBe(Number(response.headers['retry-after']));
   expect(response.body).toMatchObject({ type: '/problems/saga-behind', title: 'Service Unavailable', status: 503, detail: expect.stringContaining('behind') });
 };
 
