@@ -18,6 +18,7 @@ import { createLogger } from './shared/logger';
 import type { Projection } from './shared/read-models/projection';
 import { ProjectionRunner } from './shared/read-models/projection-runner';
 import { openReadModelDatabase } from './shared/read-models/read-model-database';
+import { AdmissionGate } from './shared/process-managers/admission-gate';
 import { ConsumerGroupSupervisor } from './shared/process-managers/consumer-group-supervisor';
 import { DeadLetterStore } from './shared/process-managers/dead-letter-store';
 import type { ProcessManagers } from './shared/process-managers/process-managers.port';
@@ -65,8 +66,13 @@ const sharedModule = (config: RunnableConfig, logger: Logger, eventStore: EventS
         (reaction) => ({ maxInFlight: reaction.maxInFlight ?? 256, baseDelayMs: config.RETRY_BASE_DELAY_MS }),
       );
     });
+    bind(SharedTokens.Admission).toDynamicValue(
+      ({ get }) => new AdmissionGate(get<ProcessManagers>(SharedTokens.ProcessManagers), { limit: config.MAX_SAGA_LAG, logger }),
+    );
+    // Its lag reads run in the background from start to stop, like the other background services.
+    bind(SharedTokens.BackgroundServices).toDynamicValue(({ get }) => get<AdmissionGate>(SharedTokens.Admission));
     bind(SharedTokens.HttpRouters).toDynamicValue(({ get }) =>
-      adminRouter(config.ADMIN_TOKEN, get(SharedTokens.ProcessManagers), get(SharedTokens.ProjectionRunner)),
+      adminRouter(config.ADMIN_TOKEN, get(SharedTokens.ProcessManagers), get(SharedTokens.ProjectionRunner), get(SharedTokens.Admission)),
     );
     bind(SharedTokens.HttpRouters).toConstantValue(eventsRouter(config.ADMIN_TOKEN, eventQueryOf(eventStore)));
     bind(SharedTokens.Readiness).toDynamicValue(({ get }) => {
@@ -87,6 +93,8 @@ export interface System {
   readonly routers: readonly ModuleRouter[];
   readonly projections: ProjectionRunner;
   readonly reactions: ProcessManagers;
+  /** Whether new orders are admitted now, from the process managers' lag. */
+  readonly admission: AdmissionGate;
   /** Starts the read models, the process managers and the background services. */
   start(): Promise<void>;
   /** Stops the background work after its current event, then closes the databases. */
@@ -125,6 +133,7 @@ export const composeSystem = async (config: RunnableConfig, options: ComposeOpti
     routers: container.getAll<ModuleRouter>(SharedTokens.HttpRouters, { optional: true }),
     projections,
     reactions,
+    admission: container.get<AdmissionGate>(SharedTokens.Admission),
     start: async () => {
       projections.start();
       await reactions.start();

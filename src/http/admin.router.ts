@@ -5,12 +5,21 @@ import type { ModuleRouter } from '../shared/http/module-router';
 import { adminSecurity, problemResponses } from '../shared/http/openapi-document';
 import { conflict, notFound } from '../shared/http/problem';
 import { z } from '../shared/http/zod-openapi';
+import type { AdmissionControl } from '../shared/process-managers/admission-gate';
 import type { ProcessManagers } from '../shared/process-managers/process-managers.port';
 import type { ProjectionRunner } from '../shared/read-models/projection-runner';
 
 const subscriptionSchema = z
   .object({ name: z.string(), checkpoint: z.string(), lag: z.number().int(), retries: z.number().int(), deadLetters: z.number().int() })
   .openapi('Subscription');
+const admissionSchema = z
+  .object({
+    refusing: z.boolean().openapi({ description: 'POST /api/orders answers 503 now' }),
+    maxLag: z.number().int().openapi({ description: 'the largest lag of any process manager, as last read (every 200 ms)' }),
+    limit: z.number().int().openapi({ description: 'MAX_SAGA_LAG: orders are refused while maxLag is above it' }),
+    refusedTotal: z.number().int().openapi({ description: 'orders refused since the process started' }),
+  })
+  .openapi('Admission');
 const deadLetterSchema = z
   .object({
     id: z.union([z.number().int(), z.string()]),
@@ -37,7 +46,12 @@ const projectionSchema = z
   .openapi('ProjectionStatus');
 
 /** Operators' view of the background work: process managers, their dead letters, the read models. */
-export const adminRouter = (adminToken: string, reactions: ProcessManagers, projections: ProjectionRunner): ModuleRouter => {
+export const adminRouter = (
+  adminToken: string,
+  reactions: ProcessManagers,
+  projections: ProjectionRunner,
+  admission: AdmissionControl,
+): ModuleRouter => {
   const router = Router();
   const admin = requireAdmin(adminToken);
 
@@ -49,7 +63,7 @@ export const adminRouter = (adminToken: string, reactions: ProcessManagers, proj
       retries,
       deadLetters,
     }));
-    response.json({ items });
+    response.json({ items, admission: admission.status() });
   });
 
   router.get('/api/admin/dead-letters', admin, async (_request: Request, response: Response) => {
@@ -97,9 +111,15 @@ export const adminRouter = (adminToken: string, reactions: ProcessManagers, proj
     registry.registerPath({
       method: 'get',
       path: '/api/admin/subscriptions',
-      summary: "Each process manager's checkpoint, lag, retries and dead letters",
+      summary: "Each process manager's checkpoint, lag, retries and dead letters, and whether new orders are refused now (admission control)",
       security: adminSecurity,
-      responses: list(subscriptionSchema, 'the subscriptions'),
+      responses: {
+        200: {
+          description: 'the subscriptions, and the admission of new orders',
+          content: { 'application/json': { schema: z.object({ items: z.array(subscriptionSchema), admission: admissionSchema }) } },
+        },
+        ...problemResponses(401),
+      },
     });
     registry.registerPath({
       method: 'get',

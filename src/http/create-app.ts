@@ -13,9 +13,9 @@ export interface AppParts extends MetricSources {
   readonly routers: readonly ModuleRouter[];
 }
 
-export const createApp = ({ logger, readiness, routers, reactions, projections }: AppParts): Express => {
+export const createApp = ({ logger, readiness, routers, reactions, projections, admission }: AppParts): Express => {
   const app = express();
-  const metrics = createHttpMetrics({ reactions, projections });
+  const metrics = createHttpMetrics({ reactions, projections, admission });
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');

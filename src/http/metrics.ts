@@ -14,10 +14,18 @@ interface ReadModelFigures {
   readonly status: string;
 }
 
+interface AdmissionFigures {
+  readonly refusing: boolean;
+  readonly maxLag: number;
+  readonly limit: number;
+  readonly refusedTotal: number;
+}
+
 /** What the metrics read when they are scraped; each is optional, so an app without them still serves the rest. */
 export interface MetricSources {
   readonly reactions?: { status(): Promise<readonly SubscriptionFigures[]> };
   readonly projections?: { status(): Promise<readonly ReadModelFigures[]> };
+  readonly admission?: { status(): AdmissionFigures };
 }
 
 export interface HttpMetrics {
@@ -51,9 +59,10 @@ const processRegistry = (): Registry => {
 /**
  * Prometheus metrics: the process's, and in a registry of the app's own (not the library's global
  * one, so that two apps in one process do not share counters) the HTTP requests' and, read at each
- * scrape, the process managers' and the read models' lag, retries, dead letters and rebuilds.
+ * scrape, the process managers' and the read models' lag, retries, dead letters and rebuilds, and
+ * admission control's refusals of new orders.
  */
-export const createHttpMetrics = ({ reactions, projections }: MetricSources): HttpMetrics => {
+export const createHttpMetrics = ({ reactions, projections, admission }: MetricSources): HttpMetrics => {
   const own = new Registry();
   const requests = new Counter({
     name: `${prefix}http_requests_total`,
@@ -75,6 +84,15 @@ export const createHttpMetrics = ({ reactions, projections }: MetricSources): Ht
   const deadLetters = gauge('subscription_dead_letters', 'Events that failed every retry of a process manager and wait for a replay', 'subscription');
   const readModelLag = gauge('read_model_lag_events', 'Events of its category a read model has still to apply', 'read_model');
   const rebuilding = gauge('read_model_rebuilding', '1 while a read model is being rebuilt', 'read_model');
+  const ordersRefused = new Counter({
+    name: `${prefix}orders_refused_total`,
+    help: 'Orders answered 503 because the process managers were behind by more than MAX_SAGA_LAG events',
+    registers: [own],
+  });
+  const single = (name: string, help: string) => new Gauge({ name: `${prefix}${name}`, help, registers: [own] });
+  const admissionRefusing = single('admission_refusing', '1 while new orders are refused because the process managers are too far behind');
+  const admissionLag = single('admission_max_lag_events', 'The largest lag of any process manager, as admission control last read it');
+  const admissionLimit = single('admission_max_lag_limit_events', 'MAX_SAGA_LAG: new orders are refused while the largest lag is above it');
 
   /**
    * Read once per scrape, before the registry is written out, so that every gauge shows the same
@@ -91,6 +109,15 @@ export const createHttpMetrics = ({ reactions, projections }: MetricSources): Ht
     for (const { name, lag, status } of readModels) {
       readModelLag.set({ read_model: name }, lag);
       rebuilding.set({ read_model: name }, status === 'rebuilding' ? 1 : 0);
+    }
+    if (admission !== undefined) {
+      const { refusing, maxLag, limit, refusedTotal } = admission.status();
+      // The gate counts the refusals; the counter shows its total (it only ever grows, as a counter must).
+      ordersRefused.reset();
+      ordersRefused.inc(refusedTotal);
+      admissionRefusing.set(refusing ? 1 : 0);
+      admissionLag.set(maxLag);
+      admissionLimit.set(limit);
     }
   };
 

@@ -32,6 +32,8 @@ export const configSchema = z
     SHIPMENT_AUTO_DELIVER_MS: optionalMilliseconds,
     /** First backoff of a failing process-manager handler; it doubles on each of the 3 retries. */
     RETRY_BASE_DELAY_MS: milliseconds.default(100),
+    /** Events the process managers may be behind (the largest lag of any) before new orders are refused with 503 (CONTRACT §5). */
+    MAX_SAGA_LAG: z.coerce.number().int().min(1).default(5000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .refine((env) => env.EVENT_STORE !== 'eventstoredb' || env.EVENTSTORE_CONNECTION_STRING !== undefined, {

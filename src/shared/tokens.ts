@@ -15,6 +15,8 @@ export const SharedTokens = {
   Reactions: Symbol.for('shared.Reactions'),
   /** The process managers' runtime: catch-up runners (embedded store) or consumer-group members (EventStoreDB). */
   ProcessManagers: Symbol.for('shared.ProcessManagers'),
+  /** Refuses new orders while the process managers are too far behind (CONTRACT §5). */
+  Admission: Symbol.for('shared.Admission'),
   /** Multi-bound: background work with a start and a stop, e.g. the saga's deadline watcher. */
   BackgroundServices: Symbol.for('shared.BackgroundServices'),
   Readiness: Symbol.for('shared.Readiness'),

@@ -73,9 +73,15 @@ describe('process managers on EventStoreDB: members of consumer groups', () => {
   let system: System;
   afterEach(() => system.stop());
 
-  const compose = async (server: ReturnType<typeof fakeServer>) => {
+  const compose = async (server: ReturnType<typeof fakeServer>, environment: Record<string, string> = {}) => {
     const config = {
-      ...loadConfig({ EVENT_STORE: 'eventstoredb', EVENTSTORE_CONNECTION_STRING: 'esdb://fake:2113?tls=false', DATA_DIR: dataDir, LOG_LEVEL: 'silent' }),
+      ...loadConfig({
+        EVENT_STORE: 'eventstoredb',
+        EVENTSTORE_CONNECTION_STRING: 'esdb://fake:2113?tls=false',
+        DATA_DIR: dataDir,
+        LOG_LEVEL: 'silent',
+        ...environment,
+      }),
       ADMIN_TOKEN: adminToken,
     };
     const eventStore = new EventStoreDbEventStore(server.asClient, { projectionBarrier: { timeoutMs: 0 } });
@@ -133,6 +139,37 @@ describe('process managers on EventStoreDB: members of consumer groups', () => {
     });
     // A group not created yet: nothing saved, the whole category to do.
     expect(body.items.find((item: { name: string }) => item.name === 'shipments-on-orders')).toMatchObject({ checkpoint: '0', lag: 7 });
+  });
+
+  it('refuses new orders while a group is more than MAX_SAGA_LAG events behind, writing nothing, and admits them once it caught up', async () => {
+    const head = 6;
+    const stats: Record<string, { lastCheckpointedEventRevision: bigint; parkedMessageCount: bigint }> = {};
+    const server = fakeServer({ '$ce-Order': [resolvedLink('$ce-Order', 0, orderPlaced), resolvedLink('$ce-Order', head, confirmed)] }, stats);
+    const { app, admin } = await compose(server, { MAX_SAGA_LAG: '5' });
+    await system.start();
+    const placeOrder = () =>
+      request(app)
+        .post('/api/orders')
+        .send({ customerId: 'c1', items: [{ sku: 'NOPE-1', quantity: 1 }], shippingAddress: { street: 's', city: 'c', state: '', zip: '1', country: 'US' } });
+
+    // The groups on $ce-Order were never created: the whole category (7 events) is theirs to do.
+    await eventually(async () => expect((await admin('get', '/api/admin/subscriptions')).body.admission).toEqual({ refusing: true, maxLag: 7, limit: 5, refusedTotal: 0 }));
+    const refused = await placeOrder();
+    expect(refused.status).toBe(503);
+    expect(refused.headers['retry-after']).toMatch(/^\d+$/);
+    expect(refused.body).toMatchObject({ type: '/problems/saga-behind', status: 503 });
+    expect(server.client.appendToStream).not.toHaveBeenCalled();
+    // Not even the catalog was read for it: the order was refused before its body was looked at.
+    const catalogReads = () => server.client.readStream.mock.calls.filter(([stream]) => stream.endsWith('NOPE-1')).length;
+    expect(catalogReads()).toBe(0);
+
+    for (const group of ['inventory-on-orders', 'payments-on-orders', 'shipments-on-orders']) {
+      stats[group] = { lastCheckpointedEventRevision: BigInt(head), parkedMessageCount: 0n };
+    }
+    await eventually(async () => expect((await admin('get', '/api/admin/subscriptions')).body.admission).toEqual({ refusing: false, maxLag: 0, limit: 5, refusedTotal: 1 }));
+    // Past admission: the catalog answers that the sku does not exist.
+    expect((await placeOrder()).status).toBe(422);
+    expect(catalogReads()).toBeGreaterThan(0);
   });
 
   it('lists the parked events as dead letters, and a retry has the server replay its group’s parked events up to it', async () => {

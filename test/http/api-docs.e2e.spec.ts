@@ -31,6 +31,17 @@ describe('API documentation', () => {
     expect(body.components.schemas.PlaceOrder.properties.items.maxItems).toBe(50);
   });
 
+  it('documents the 503 of admission control on POST /api/orders, with its Retry-After header', async () => {
+    const { body } = await t.http().get('/api/openapi.json');
+    const refused = body.paths['/api/orders'].post.responses['503'];
+    expect(refused.description).toContain('MAX_SAGA_LAG');
+    expect(refused.headers['Retry-After']).toMatchObject({ schema: { type: 'integer', minimum: 1 } });
+    expect(refused.content['application/problem+json'].schema).toEqual({ $ref: '#/components/schemas/Problem' });
+    expect(body.paths['/api/admin/subscriptions'].get.responses['200'].content['application/json'].schema.properties.admission).toEqual({
+      $ref: '#/components/schemas/Admission',
+    });
+  });
+
   it('serves a page to read it at /api/docs', async () => {
     const response = await t.http().get('/api/docs/').redirects(1);
     expect(response.status).toBe(200);

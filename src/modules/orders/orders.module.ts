@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { RunnableConfig } from '../../shared/config';
 import type { EventStore } from '../../event-store/event-store.port';
 import type { CommandHandler } from '../../shared/application/command-handler';
+import type { AdmissionControl } from '../../shared/process-managers/admission-gate';
 import { type Clock, SharedTokens } from '../../shared/tokens';
 import { ordersRouter } from './api/orders.router';
 import { EventStoreProductCatalog } from './application/event-store-product-catalog';
@@ -55,6 +56,7 @@ export const ordersModule = new ContainerModule(({ bind }) => {
       reader: get(OrdersTokens.OrderReader),
       list: get(OrdersTokens.OrderListQuery),
       saga: new OrderSagaView(get<EventStore>(SharedTokens.EventStore)),
+      admission: get<AdmissionControl>(SharedTokens.Admission),
     }),
   );
 });

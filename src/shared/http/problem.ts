@@ -39,3 +39,6 @@ export const unprocessable = (detail: string, extensions?: Record<string, unknow
 
 export const badRequest = (detail: string, errors: ProblemDetails['errors'] = []): HttpProblem =>
   new HttpProblem(400, 'validation-error', 'Bad Request', detail, { errors });
+
+export const serviceUnavailable = (slug: string, detail: string, extensions?: Record<string, unknown>): HttpProblem =>
+  new HttpProblem(503, slug, 'Service Unavailable', detail, extensions);

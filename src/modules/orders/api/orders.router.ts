@@ -1,13 +1,15 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { type Request, type Response, Router } from 'express';
 import { requireAdmin } from '../../../shared/http/admin-auth';
+import { admissionControl } from '../../../shared/http/admission';
 import { jsonBody } from '../../../shared/http/json-body';
 import type { ModuleRouter } from '../../../shared/http/module-router';
-import { adminSecurity, problemResponses } from '../../../shared/http/openapi-document';
+import { adminSecurity, problemResponses, problemSchema } from '../../../shared/http/openapi-document';
 import { notFound } from '../../../shared/http/problem';
 import { rejectionProblem } from '../../../shared/http/rejection-problem';
 import { parseBody, parseQuery } from '../../../shared/http/validate';
 import { z } from '../../../shared/http/zod-openapi';
+import type { AdmissionControl } from '../../../shared/process-managers/admission-gate';
 import type { OrderCommands, Outcome } from '../application/order-commands';
 import type { OrderReader, ReadOrder } from '../application/order-reader';
 import type { OrderSagaView } from '../application/order-saga-view';
@@ -28,13 +30,15 @@ export interface OrdersRouterParts {
   readonly reader: OrderReader;
   readonly list: OrderListQuery;
   readonly saga: OrderSagaView;
+  /** Refuses new orders while the saga is too far behind (CONTRACT §5). */
+  readonly admission: AdmissionControl;
 }
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const etagOf = (read: ReadOrder) => `"${read.revision}"`;
 
-export const ordersRouter = ({ adminToken, commands, reader, list, saga }: OrdersRouterParts): ModuleRouter => {
+export const ordersRouter = ({ adminToken, commands, reader, list, saga, admission }: OrdersRouterParts): ModuleRouter => {
   const router = Router();
 
   const readOrThrow = async (orderId: string): Promise<ReadOrder> => {
@@ -50,7 +54,8 @@ export const ordersRouter = ({ adminToken, commands, reader, list, saga }: Order
     return read;
   };
 
-  router.post('/api/orders', ...jsonBody(), async (request: Request, response: Response) => {
+  // Admission first: a refused order costs no body parsing, and writes nothing (not even its idempotency key's order).
+  router.post('/api/orders', admissionControl(admission), ...jsonBody(), async (request: Request, response: Response) => {
     const idempotencyKey = idempotencyKeySchema.parse(request.header('Idempotency-Key'));
     const body = parseBody(placeOrderBodySchema, request);
     const outcome = await commands.place(body, idempotencyKey);
@@ -100,6 +105,15 @@ export const ordersRouter = ({ adminToken, commands, reader, list, saga }: Order
       responses: {
         201: { description: 'the order, PENDING', content: { 'application/json': { schema: orderSchema } } },
         ...problemResponses(400, 413, 415, 422),
+        503: {
+          description:
+            'refused, nothing written: the process managers are behind by more than MAX_SAGA_LAG events (admission control); ' +
+            'try again after Retry-After. Also when the event store cannot be reached',
+          headers: z.object({
+            'Retry-After': z.number().int().min(1).openapi({ description: 'whole seconds to wait before trying again', example: 3 }),
+          }),
+          content: { 'application/problem+json': { schema: problemSchema } },
+        },
       },
     });
     registry.registerPath({
