@@ -150,6 +150,12 @@ export interface EventStore {
   /** The checkpoint of the newest event a subscription to the target would deliver; 0n when none. */
   headCheckpoint(target: SubscriptionTarget): Promise<bigint>;
   /**
+   * How many events a subscription to the target has still to deliver after the checkpoint, counted
+   * up to `cap`. Optional: where checkpoints count the target's events (EventStoreDB's `$ce-` link
+   * revisions), the head's checkpoint less this one is that number already.
+   */
+  countAfter?(target: SubscriptionTarget, after: bigint, cap: number): Promise<number>;
+  /**
    * The checkpoint a subscription to the target reaches by delivering the event at `position` (what an
    * append to a stream of the target returned): a subscriber at or past it has seen that append. On
    * the embedded store it is `position`; on EventStoreDB a category's checkpoints count its links, so

@@ -197,6 +197,15 @@ export class SqliteEventStore implements EventStore {
     return BigInt(row?.position ?? 0);
   }
 
+  /** Positions count every category's events: the lag in events is counted (an index range, capped). */
+  async countAfter(target: SubscriptionTarget, after: bigint, cap: number): Promise<number> {
+    const row =
+      target.kind === 'all'
+        ? this.statements.countOfAllAfter.get(after, cap)
+        : this.statements.countOfCategoryAfter.get(target.category, after, cap);
+    return row?.count ?? 0;
+  }
+
   /** Checkpoints are global positions here, for `$all` and for categories alike. */
   async checkpointAt(_target: SubscriptionTarget, position: bigint): Promise<bigint> {
     return position;

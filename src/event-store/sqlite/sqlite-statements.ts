@@ -45,6 +45,8 @@ export const toReplayedEvent = ([position, stream, type, data, createdAt]: Repla
 export class SqliteStatements {
   readonly insert: Database.Statement<[string, string, string, number, string, string, string, number]>;
   readonly locateById: Database.Statement<[string], { stream: string; revision: number }>;
+  readonly countOfCategoryAfter: Database.Statement<[string, bigint, number], { count: number }>;
+  readonly countOfAllAfter: Database.Statement<[bigint, number], { count: number }>;
   readonly streamHead: Database.Statement<[string], { revision: number; position: number; id: string }>;
   readonly streamForwards: Database.Statement<[string, number, number], EventRow>;
   /** The rest of a stream, with no LIMIT: a bound LIMIT costs SQLite several times the lookup itself. */
@@ -80,6 +82,10 @@ export class SqliteStatements {
     this.byId = raw(`SELECT ${columns} FROM events WHERE id = ?`);
     this.headOfAll = db.prepare('SELECT max(position) AS position FROM events');
     this.headOfCategory = db.prepare('SELECT max(position) AS position FROM events WHERE category = ?');
+    this.countOfCategoryAfter = db.prepare(
+      'SELECT count(*) AS count FROM (SELECT 1 FROM events WHERE category = ? AND position > ? LIMIT ?)',
+    );
+    this.countOfAllAfter = db.prepare('SELECT count(*) AS count FROM (SELECT 1 FROM events WHERE position > ? LIMIT ?)');
     this.ping = db.prepare('SELECT 1');
   }
 }

@@ -315,6 +315,24 @@ export const describeEventStoreContract = (adapterName: string, subject: Contrac
       });
     });
 
+    describe('lag in events', () => {
+      it('counts, where the store offers it, the events a subscription has still to deliver after a checkpoint', async () => {
+        if (store.countAfter === undefined) return;
+        const category = uniqueCategory();
+        const other = uniqueCategory();
+        for (let n = 0; n < 6; n++) {
+          await store.append(`${category}-${n % 2}`, [newEvent('Numbered', { n })], 'any');
+          await store.append(`${other}-1`, [newEvent(), newEvent()], 'any');
+        }
+        const read = await store.readCategory(category);
+        const target = { kind: 'category', category } as const;
+        expect(await store.countAfter(target, 0n, 1000)).toBe(6);
+        expect(await store.countAfter(target, read[1]!.checkpoint, 1000)).toBe(4);
+        expect(await store.countAfter(target, read[1]!.checkpoint, 3)).toBe(3);
+        expect(await store.countAfter(target, read[5]!.checkpoint, 1000)).toBe(0);
+      });
+    });
+
     describe('snapshots', () => {
       it('keeps the newest snapshot of a stream, apart from its events, and forgets it on delete', async () => {
         const category = uniqueCategory();

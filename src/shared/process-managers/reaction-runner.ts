@@ -22,6 +22,9 @@ export interface ReactionStatus {
   readonly caughtUp: boolean;
 }
 
+/** Beyond this many events behind, the lag is reported as this many (counting costs a read of each). */
+const lagCountCap = 1_000_000;
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -79,12 +82,15 @@ export class ReactionRunner {
   }
 
   async status(): Promise<ReactionStatus> {
-    const head = await this.store.headCheckpoint({ kind: 'category', category: this.reaction.category });
+    const target = { kind: 'category', category: this.reaction.category } as const;
+    const head = await this.store.headCheckpoint(target);
     const checkpoint = this.watermark.checkpoint ?? 0n;
+    const behind = head > checkpoint ? Number(head - checkpoint) : 0;
     return {
       name: this.reaction.name,
       checkpoint: checkpoint.toString(),
-      lag: head > checkpoint ? Number(head - checkpoint) : 0,
+      // In events, as MAX_SAGA_LAG counts them (positions also count other categories' events).
+      lag: behind === 0 || this.store.countAfter === undefined ? behind : await this.store.countAfter(target, checkpoint, lagCountCap),
       retries: this.retryCount,
       deadLetters: this.deadLetters.countBySubscription().get(this.reaction.name) ?? 0,
       caughtUp: this.caughtUp,

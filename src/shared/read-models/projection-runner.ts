@@ -165,7 +165,9 @@ export class ProjectionRunner {
         const rebuild = this.catalog.rebuildOf(projection.name);
         const head = await this.store.headCheckpoint({ kind: 'category', category: projection.category });
         const checkpoint = live?.checkpoint ?? 0n;
-        const lag = head > checkpoint ? Number(head - checkpoint) : 0;
+        const behind = head > checkpoint ? Number(head - checkpoint) : 0;
+        const target = { kind: 'category', category: projection.category } as const;
+        const lag = behind === 0 || this.store.countAfter === undefined ? behind : await this.store.countAfter(target, checkpoint, 1_000_000);
         const base = { name: projection.name, version: live?.version ?? projection.version, position: checkpoint.toString(), lag };
         const lastRebuildError = this.lastErrors.get(projection.name);
         const withError = lastRebuildError === undefined ? {} : { lastRebuildError };
