@@ -1,34 +1,33 @@
 import { randomBytes } from 'node:crypto';
 import { composeSystem } from './container';
-import { loadConfig } from './shared/config';
+import { loadConfig, type RunnableConfig } from './shared/config';
 import { createLogger } from './shared/logger';
 import { startServer } from './server';
+import { Shutdown } from './shutdown';
 
 const main = async (): Promise<void> => {
+  // First of all: a signal at any moment from here on stops cleanly, also one during the start-up.
+  const shutdown = new Shutdown().listen();
   const loaded = loadConfig();
   const logger = createLogger(loaded);
+  shutdown.useLogger(logger);
   let adminToken = loaded.ADMIN_TOKEN;
   if (adminToken === undefined) {
     adminToken = randomBytes(24).toString('base64url');
     // Printed once, on purpose: it is the only way to learn a token nobody set.
     process.stdout.write(`ADMIN_TOKEN was not set; generated one for this run: ${adminToken}\n`);
   }
-  const system = await composeSystem({ ...loaded, ADMIN_TOKEN: adminToken }, { logger });
-  const running = await startServer(system);
-  logger.info({ port: running.port, eventStore: loaded.EVENT_STORE, dataDir: loaded.DATA_DIR }, 'order platform listening');
+  const config: RunnableConfig = { ...loaded, ADMIN_TOKEN: adminToken };
 
-  const shutdown = (signal: string) => {
-    logger.info({ signal }, 'shutting down');
-    running.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  const starting = (async () => {
+    const system = await composeSystem(config, { logger });
+    // Stopped while composing (on EventStoreDB, connecting): close what is open, start nothing.
+    if (shutdown.requested) return { stop: () => system.stop(), port: undefined };
+    return startServer(system);
+  })();
+  shutdown.stopWith(async () => (await starting).stop());
+  const running = await starting;
+  if (!shutdown.requested) logger.info({ port: running.port, eventStore: config.EVENT_STORE, dataDir: config.DATA_DIR }, 'order platform listening');
 };
 
 main().catch((error: unknown) => {

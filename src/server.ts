@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './http/create-app';
 import type { System } from './container';
@@ -6,27 +6,62 @@ import type { System } from './container';
 export interface RunningServer {
   readonly server: Server;
   readonly port: number;
-  /** Finishes the requests in flight, stops the background work, closes the store. */
+  /**
+   * Stops accepting connections, finishes the requests in flight (closing the connections still
+   * open after `forceCloseAfterMs`) while the background work stops, then closes the store.
+   */
   stop(): Promise<void>;
 }
 
-export const startServer = async (system: System, port = system.config.PORT): Promise<RunningServer> => {
-  const app = createApp(system);
-  const server = createServer(app);
+export interface ServerOptions {
+  readonly port?: number;
+  /** How long a stop waits for the requests in flight before it closes their connections. */
+  readonly forceCloseAfterMs?: number;
+}
+
+export const startServer = async (system: System, options: ServerOptions = {}): Promise<RunningServer> => {
+  const forceCloseAfterMs = options.forceCloseAfterMs ?? 5000;
+  const server = createServer();
   server.keepAliveTimeout = 5000;
+  // Registered before the app, so that it sees every request before the app may answer it.
+  const inFlight = new Set<ServerResponse>();
+  let closing = false;
+  server.on('request', (_request, response: ServerResponse) => {
+    if (closing) response.setHeader('connection', 'close');
+    inFlight.add(response);
+    response.once('close', () => {
+      inFlight.delete(response);
+      // Its connection may be idle now: a keep-alive connection must not hold the stop until its timeout.
+      if (closing) setImmediate(() => server.closeIdleConnections());
+    });
+  });
+  server.on('request', createApp(system));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, '0.0.0.0', () => resolve());
+    server.listen(options.port ?? system.config.PORT, '0.0.0.0', () => resolve());
   });
   const { port: boundPort } = server.address() as AddressInfo;
   await system.start();
+
+  const closeHttp = async () => {
+    const started = performance.now();
+    closing = true;
+    for (const response of inFlight) if (!response.headersSent) response.setHeader('connection', 'close');
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const force = setTimeout(() => {
+      system.logger.warn({ requestsInFlight: inFlight.size, forceCloseAfterMs }, 'closing the connections still open');
+      server.closeAllConnections();
+    }, forceCloseAfterMs);
+    await closed;
+    clearTimeout(force);
+    system.logger.info({ httpMs: Math.round(performance.now() - started) }, 'HTTP server closed');
+  };
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
+      // The process managers need no HTTP: they stop while the requests finish; the read models and the store serve those to the end.
+      await Promise.all([closeHttp(), system.stopProcessing()]);
       await system.stop();
     })());
   return { server, port: boundPort, stop };

@@ -7,6 +7,15 @@ import type { EventStore, RecordedEvent } from './event-store.port';
  * process managers run on catch-up subscriptions from checkpoints of their own.
  */
 
+/** What a handler is given beside its event. */
+export interface HandleContext {
+  /**
+   * Aborted when the process stops: a handler that waits (on a timer, say) may give up then, by
+   * throwing; its event is not acknowledged and comes again after the restart.
+   */
+  readonly signal: AbortSignal;
+}
+
 /** A process manager as a group member; a `Reaction` of `src/shared/process-managers/` fits it as it is. */
 export interface ReactionHandler {
   /** Unique, e.g. `payments-on-orders`: names the group (or, on a catch-up subscription, its durable checkpoint). */
@@ -15,7 +24,7 @@ export interface ReactionHandler {
   readonly category: string;
   /** The types it acts on; every other event is acknowledged untouched (only moves the checkpoint). */
   readonly eventTypes: readonly string[];
-  handle(event: RecordedEvent): Promise<void>;
+  handle(event: RecordedEvent, context?: HandleContext): Promise<void>;
   /** Events in hand at once across streams, one stream's one at a time (more for a reaction that waits, like a carrier simulation). */
   readonly maxInFlight?: number;
   /** The longest it keeps an event in hand on purpose (a carrier simulation waits on a timer), so that the store waits that long before re-sending it. */

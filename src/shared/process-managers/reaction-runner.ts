@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { EventStore, RecordedEvent, Subscription } from '../../event-store/event-store.port';
 import { KeyedQueue } from '../application/keyed-queue';
@@ -11,6 +12,12 @@ export interface ReactionRunnerOptions {
   /** Retries after the first failure, with exponential backoff from `baseDelayMs`. */
   readonly retries?: number;
   readonly baseDelayMs?: number;
+  /**
+   * How long a stop waits for the events in hand. Those not finished by then are given up: the
+   * checkpoint stays before them and the next start handles them again, as after a crash (handlers
+   * are idempotent). Stopping must not wait on a slow downstream or on a queue of work in hand.
+   */
+  readonly drainTimeoutMs?: number;
 }
 
 export interface ReactionStatus {
@@ -25,13 +32,41 @@ export interface ReactionStatus {
 /** Beyond this many events behind, the lag is reported as this many (counting costs a read of each). */
 const lagCountCap = 1_000_000;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Resolves true once `work` settles, false if `ms` pass first. */
+const settlesWithin = (work: Promise<unknown>, ms: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    const settled = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    work.then(settled, settled);
+  });
+
+/** Waits before a retry; a stop ends the wait at once. */
+const backOff = (ms: number, stopped: AbortSignal): Promise<void> => {
+  if (stopped.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      stopped.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    stopped.addEventListener('abort', done);
+  });
+};
 
 /**
  * Runs one reaction on a catch-up subscription from its durable checkpoint. Streams are handled
  * concurrently (a slow payment for one order does not hold up another), each stream in order; the
  * checkpoint moves only past events whose effects are durable, so a crash at any moment replays,
  * and never skips, what was not finished.
+ *
+ * A stop takes no more events, aborts the handlers' waits (`HandleContext.signal`), gives up the
+ * events in hand that have not started (queued behind another event of their stream), lets the
+ * started ones finish (for up to `drainTimeoutMs`), and saves the checkpoint: whatever it gave up
+ * lies after the checkpoint and is handled at the next start.
  */
 export class ReactionRunner {
   private subscription: Subscription | undefined;
@@ -43,9 +78,14 @@ export class ReactionRunner {
   private slotFreed: (() => void) | undefined;
   private headAtStart: bigint | undefined;
   private retryCount = 0;
+  /** Aborted by `stop`: take no more events, start no more handlers, retry nothing. One per start. */
+  private aborted = new AbortController();
+  /** Set once `stop` has saved the checkpoint: a handler that ends later does not move it (the store may be closed). */
+  private checkpointFinal = false;
   private readonly maxInFlight: number;
   private readonly retries: number;
   private readonly baseDelayMs: number;
+  private readonly drainTimeoutMs: number;
   private readonly handledTypes: ReadonlySet<string>;
 
   constructor(
@@ -58,21 +98,39 @@ export class ReactionRunner {
     this.maxInFlight = options.maxInFlight ?? 64;
     this.retries = options.retries ?? 3;
     this.baseDelayMs = options.baseDelayMs ?? 100;
+    this.drainTimeoutMs = options.drainTimeoutMs ?? 5000;
     this.handledTypes = new Set(reaction.eventTypes);
   }
 
+  /** Starts (or, after a stop, starts again) from the saved checkpoint. */
   async start(): Promise<void> {
+    this.checkpointFinal = false;
+    this.aborted = new AbortController();
+    // Every handler in hand listens to it (a carrier simulation may hold 100,000 of them): no leak warning.
+    setMaxListeners(0, this.aborted.signal);
     const after = await this.store.checkpoints.load(this.reaction.name);
     this.headAtStart = await this.store.headCheckpoint({ kind: 'category', category: this.reaction.category });
     this.watermark = new Watermark(after);
     this.subscription = this.store.subscribe({ to: { kind: 'category', category: this.reaction.category }, after });
-    this.consuming = this.consume(this.subscription);
+    this.consuming = this.consume(this.subscription, this.aborted.signal);
   }
 
-  /** Stops taking events, lets the ones in hand finish, and saves the checkpoint. */
+  /** Stops taking events, lets the ones in hand finish (or gives them up, see the class), and saves the checkpoint. */
   async stop(): Promise<void> {
+    this.aborted.abort();
     await this.subscription?.close();
-    await this.consuming;
+    // The loop may be waiting for a free slot: wake it, so that it sees the stop and leaves.
+    this.slotFreed?.();
+    const inHand = this.watermark.inFlight;
+    const drained = await settlesWithin(this.consuming, this.drainTimeoutMs);
+    if (!drained) {
+      this.logger.warn(
+        { reaction: this.reaction.name, inHand, notCheckpointed: this.watermark.inFlight, drainTimeoutMs: this.drainTimeoutMs },
+        'stopped with events still in hand; they are handled again at the next start',
+      );
+    }
+    this.saveCheckpoint();
+    this.checkpointFinal = true;
     await this.saving;
   }
 
@@ -99,10 +157,10 @@ export class ReactionRunner {
 
   /** Runs a dead-lettered event through the handler once more; throws if it fails again. */
   async replay(event: RecordedEvent): Promise<void> {
-    await this.lanes.run(event.streamName, () => this.reaction.handle(event));
+    await this.lanes.run(event.streamName, () => this.reaction.handle(event, { signal: this.aborted.signal }));
   }
 
-  private async consume(subscription: Subscription): Promise<void> {
+  private async consume(subscription: Subscription, stopped: AbortSignal): Promise<void> {
     const inHand = new Set<Promise<void>>();
     try {
       for await (const { event, checkpoint } of subscription) {
@@ -112,14 +170,15 @@ export class ReactionRunner {
           continue;
         }
         const handled: Promise<void> = this.lanes
-          .run(event.streamName, () => this.handleWithRetries(event))
-          .then(() => {
+          .run(event.streamName, () => this.handleWithRetries(event, stopped))
+          .then((finished) => {
             inHand.delete(handled);
-            if (done()) this.saveCheckpoint();
+            // One given up on a stop stays in the watermark: the checkpoint cannot pass it.
+            if (finished && done()) this.saveCheckpoint();
             this.slotFreed?.();
           });
         inHand.add(handled);
-        while (this.watermark.inFlight >= this.maxInFlight) {
+        while (this.watermark.inFlight >= this.maxInFlight && !stopped.aborted) {
           await new Promise<void>((resolve) => (this.slotFreed = resolve));
         }
       }
@@ -129,12 +188,20 @@ export class ReactionRunner {
     await Promise.all(inHand);
   }
 
-  private async handleWithRetries(event: RecordedEvent): Promise<void> {
+  /** Resolves true once the event is handled or dead-lettered, false if a stop gave it up. */
+  private async handleWithRetries(event: RecordedEvent, stopped: AbortSignal): Promise<boolean> {
     for (let attempt = 0; ; attempt++) {
+      // Not started before the stop (it waited behind its stream's previous event, or for a retry): left for the next start.
+      if (stopped.aborted) return false;
       try {
-        await this.reaction.handle(event);
-        return;
+        await this.reaction.handle(event, { signal: stopped });
+        return true;
       } catch (error) {
+        if (stopped.aborted) {
+          // Aborted, or cut off by the store closing: not the event's fault, and no dead letter.
+          this.logger.debug({ err: error, reaction: this.reaction.name, eventId: event.id }, 'handler ended by the stop; handled again at the next start');
+          return false;
+        }
         if (attempt >= this.retries) {
           this.deadLetters.add({
             subscription: this.reaction.name,
@@ -147,17 +214,18 @@ export class ReactionRunner {
             failedAt: new Date().toISOString(),
           });
           this.logger.error({ err: error, reaction: this.reaction.name, eventId: event.id }, 'event dead-lettered after its retries');
-          return;
+          return true;
         }
         this.retryCount++;
         this.logger.warn({ err: error, reaction: this.reaction.name, eventId: event.id, attempt: attempt + 1 }, 'handler failed; retrying');
-        await sleep(this.baseDelayMs * 2 ** attempt);
+        await backOff(this.baseDelayMs * 2 ** attempt, stopped);
       }
     }
   }
 
   /** Saves the newest mark; saves asked for while one is under way coalesce into the next. */
   private saveCheckpoint(): void {
+    if (this.checkpointFinal) return;
     const pending = this.unsaved !== undefined;
     this.unsaved = this.watermark.checkpoint;
     if (pending || this.unsaved === undefined) return;

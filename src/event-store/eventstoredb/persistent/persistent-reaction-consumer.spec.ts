@@ -183,6 +183,36 @@ describe('process manager as a member of an EventStoreDB consumer group', () => 
     expect(subscription.unsubscribe).toHaveBeenCalled();
   });
 
+  it('on stop, aborts the waits of the handlers in hand and of a retry, and neither acks nor parks what it cut off', async () => {
+    const subscription = new FakePersistentSubscription();
+    const { asClient } = fakeClient(subscription);
+    let waiting = 0;
+    let failures = 0;
+    const consumer = new PersistentReactionConsumer(
+      asClient,
+      {
+        ...handlerOf(async () => undefined),
+        async handle(event, context) {
+          if (event.streamName === 'Order-failing') {
+            failures++;
+            throw new Error('downstream is down');
+          }
+          waiting++;
+          await new Promise((_resolve, reject) => context?.signal.addEventListener('abort', () => reject(new Error('aborted'))));
+        },
+      },
+      { baseDelayMs: 60_000 },
+    );
+    subscription.add(delivered('Order-1'), delivered('Order-2'), delivered('Order-failing'));
+    await consumer.start();
+    await eventually(() => expect({ waiting, failures }).toEqual({ waiting: 2, failures: 1 }));
+    await consumer.stop();
+    expect(subscription.acks).toEqual([]);
+    expect(subscription.nacks).toEqual([]);
+    expect(failures).toBe(1);
+    expect(consumer.status()).toMatchObject({ handled: 0, parked: 0 });
+  });
+
   it('is joined once the server confirms it, and not while it joins again after a drop', async () => {
     const first = new FakePersistentSubscription();
     const second = new FakePersistentSubscription();

@@ -8,6 +8,7 @@ import {
   type PersistentSubscriptionToStream,
   type PersistentSubscriptionToStreamResolvedEvent,
 } from '@eventstore/db-client';
+import { setMaxListeners } from 'node:events';
 import type { RecordedEvent } from '../../event-store.port';
 import { backoffDelay, defaultBackoff, Pause, type BackoffOptions } from '../backoff';
 import { silentLogger, type EsdbPersistentClient, type StoreLogger } from '../client';
@@ -54,6 +55,18 @@ export interface PersistentConsumerStatus {
 
 type Delivered = PersistentSubscriptionToStreamResolvedEvent;
 
+/** Resolves when `wait` does, or at once when the signal aborts. */
+const unlessAborted = (wait: Promise<void>, signal: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const onAbort = () => resolve();
+    signal.addEventListener('abort', onAbort, { once: true });
+    void wait.then(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    });
+  });
+
 /**
  * A process manager as a member of an EventStoreDB consumer group: several instances of the service
  * join the same group and the server hands each event of `$ce-<Category>` to one of them, so no
@@ -70,6 +83,9 @@ type Delivered = PersistentSubscriptionToStreamResolvedEvent;
  *
  * The client does not reconnect a persistent subscription by itself: a dropped one is joined again
  * with backoff; the server remembers the group's position, so nothing is skipped.
+ *
+ * A stop aborts the handlers' waits (`HandleContext.signal`) and their retry backoffs, and starts no
+ * handler: what a stop cut off is neither acknowledged nor parked, so the server re-sends it.
  */
 export class PersistentReactionConsumer {
   readonly stream: string;
@@ -89,6 +105,7 @@ export class PersistentReactionConsumer {
   private running: Promise<void> = Promise.resolve();
   private groupReady = false;
   private stopped = false;
+  private aborted = new AbortController();
   private counts = { handled: 0, ignored: 0, retries: 0, parked: 0, reconnections: 0 };
 
   constructor(
@@ -109,11 +126,15 @@ export class PersistentReactionConsumer {
   /** Joins the group (creating it if needed) in the background; a server that is down is retried with backoff. */
   async start(): Promise<void> {
     this.stopped = false;
+    this.aborted = new AbortController();
+    // Every handler in hand listens to it (a carrier simulation holds many): no leak warning.
+    setMaxListeners(0, this.aborted.signal);
     this.running = this.run();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.aborted.abort();
     this.pause.wake();
     this.slotFreed?.();
     // Let the events in hand finish and be acknowledged before the subscription goes.
@@ -225,13 +246,18 @@ export class PersistentReactionConsumer {
   }
 
   private async handleOne(subscription: PersistentSubscriptionToStream, resolved: Delivered, event: RecordedEvent): Promise<void> {
+    const { signal } = this.aborted;
     for (let attempt = 0; ; attempt++) {
+      // Not started (it waited behind its stream's previous event, or for a retry) before the stop: the server re-sends it.
+      if (signal.aborted) return;
       try {
-        await this.handler.handle(event);
+        await this.handler.handle(event, { signal });
         this.counts.handled++;
         await subscription.ack(resolved).catch((error: unknown) => this.ackFailed(error, resolved));
         return;
       } catch (error) {
+        // Aborted, or cut off by the stop: not the event's fault; left unacknowledged.
+        if (signal.aborted) return;
         const reason = error instanceof Error ? error.message : String(error);
         if (attempt >= this.retries) {
           this.counts.parked++;
@@ -244,7 +270,7 @@ export class PersistentReactionConsumer {
         }
         this.counts.retries++;
         this.logger.warn({ err: error, group: this.group, eventId: event.id, attempt: attempt + 1 }, 'handler failed; retrying');
-        await this.sleep(this.baseDelayMs * 2 ** attempt);
+        await unlessAborted(this.sleep(this.baseDelayMs * 2 ** attempt), signal);
       }
     }
   }

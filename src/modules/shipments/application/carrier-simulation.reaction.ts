@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { HandleContext } from '../../../event-store/consumer-groups.port';
 import type { RecordedEvent } from '../../../event-store/event-store.port';
 import type { Reaction } from '../../../shared/process-managers/reaction';
 import type { Clock } from '../../../shared/tokens';
@@ -5,9 +7,10 @@ import { orderCategory, type OrderShipped } from '../../orders/contracts/order-e
 import { shipmentCategory } from '../contracts/shipment-events';
 import type { ShipmentCommands } from './shipment-commands';
 
-const waitUntil = async (recorded: RecordedEvent, delayMs: number, clock: Clock) => {
+/** Waits until `delayMs` after the event; a stop ends the wait with an error (the event comes again after the restart). */
+const waitUntil = async (recorded: RecordedEvent, delayMs: number, clock: Clock, context: HandleContext | undefined) => {
   const left = recorded.createdAt.getTime() + delayMs - clock().getTime();
-  if (left > 0) await new Promise((resolve) => setTimeout(resolve, left));
+  if (left > 0) await sleep(left, undefined, context === undefined ? {} : { signal: context.signal });
 };
 
 /**
@@ -23,8 +26,8 @@ export const carrierPickUp = (shipments: ShipmentCommands, dispatchAfterMs: numb
   // It waits on timers, not on work: many shipments may wait at once.
   maxInFlight: 100_000,
   maxHoldMs: dispatchAfterMs,
-  async handle(event: RecordedEvent) {
-    await waitUntil(event, dispatchAfterMs ?? 0, clock);
+  async handle(event: RecordedEvent, context?: HandleContext) {
+    await waitUntil(event, dispatchAfterMs ?? 0, clock, context);
     const outcome = await shipments.dispatch((event.data as OrderShipped['data']).shipmentId, event.id);
     if (!outcome.ok && outcome.rejection.code !== 'conflict') throw new Error(outcome.rejection.reason);
   },
@@ -37,8 +40,8 @@ export const carrierDelivery = (shipments: ShipmentCommands, deliverAfterMs: num
   eventTypes: deliverAfterMs === undefined ? [] : ['ShipmentDispatched'],
   maxInFlight: 100_000,
   maxHoldMs: deliverAfterMs,
-  async handle(event: RecordedEvent) {
-    await waitUntil(event, deliverAfterMs ?? 0, clock);
+  async handle(event: RecordedEvent, context?: HandleContext) {
+    await waitUntil(event, deliverAfterMs ?? 0, clock, context);
     await shipments.deliver((event.data as { shipmentId: string }).shipmentId, event.id);
   },
 });
