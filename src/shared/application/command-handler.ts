@@ -155,6 +155,18 @@ export class CommandHandler {
     });
   }
 
+  /**
+   * A revision the stream is known to have committed, at or below its head: from the cache without
+   * a read when the stream is cached (where another process may have appended since).
+   */
+  async committedRevision<State, Event extends DomainEvent>(
+    decider: Pick<Decider<State, unknown, Event>, 'initialState' | 'evolve'>,
+    stream: string,
+  ): Promise<number> {
+    const cached = this.cache.get(stream) as Cached | undefined;
+    return cached !== undefined ? cached.durable : (await this.load(decider, stream)).durableRevision;
+  }
+
   private async decideInTurn<State, Command, Event extends DomainEvent>(
     decider: Decider<State, Command, Event>,
     stream: string,

@@ -24,10 +24,13 @@ export const recordedRevisions = (event: RecordedEvent | undefined): ProductRevi
   return typeof recorded === 'object' && recorded !== null ? (recorded as ProductRevisions) : {};
 };
 
-/** Each product's committed revision now (appends in flight may still fail, and another event take their place). */
+/**
+ * A committed revision of each product, at or below its head: a lower bound is all a request needs
+ * (appends in flight may still fail, and another event take their place).
+ */
 export const productRevisions = async (commands: CommandHandler, skus: readonly string[]): Promise<ProductRevisions> => {
   const revisions: Record<string, number> = {};
-  for (const sku of skus) revisions[sku] = (await commands.load(productDecider, productStream(sku))).durableRevision;
+  for (const sku of skus) revisions[sku] = await commands.committedRevision(productDecider, productStream(sku));
   return revisions;
 };
 
