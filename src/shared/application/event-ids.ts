@@ -4,19 +4,22 @@ import { v7 as uuidv7 } from 'uuid';
 /** A fresh, time-ordered id (uuid v7): cheap for the store's unique index. */
 export const newEventId = (): string => uuidv7();
 
-const v7Prefix = /^[0-9a-f]{8}-[0-9a-f]{4}-7/i;
+/** A v7 id, or a v8 one of ours: its first 48 bits are a time (for a v8, the time of its own cause, or hash bits when that had none). */
+const timedPrefix = /^[0-9a-f]{8}-[0-9a-f]{4}-[78]/i;
 const nibble = (value: number) => value.toString(16);
 
 /**
  * A deterministic id (uuid v8, RFC 9562's custom version) for an effect of a known cause: the same
  * cause and key give the same id, so a redelivered event re-appends the same ids and the store
  * answers with the first append instead of writing twice. The first 48 bits are the time of the
- * cause when it is a v7 id, so these ids stay time-ordered like v7 ones; the other bits come from
- * SHA-256 of cause and key. (Worked in hex strings: it runs for every event a saga step appends.)
+ * cause when it is a v7 id or one of these (which carries its own cause's), so a whole saga's ids
+ * stay time-ordered like v7 ones and land at the end of the store's id index instead of all over it
+ * (random ids there made the cost per order grow with the store); the other bits come from SHA-256
+ * of cause and key. (Worked in hex strings: it runs for every event a saga step appends.)
  */
 export const deterministicId = (cause: string, key: string): string => {
   const digest = hash('sha256', `${cause}\u0000${key}`, 'hex');
-  const time = v7Prefix.test(cause) ? `${cause.slice(0, 8)}${cause.slice(9, 13)}`.toLowerCase() : digest.slice(32, 44);
+  const time = timedPrefix.test(cause) ? `${cause.slice(0, 8)}${cause.slice(9, 13)}`.toLowerCase() : digest.slice(32, 44);
   const variant = nibble((Number.parseInt(digest[4]!, 16) & 0x3) | 0x8);
   return `${time.slice(0, 8)}-${time.slice(8, 12)}-8${digest.slice(1, 4)}-${variant}${digest.slice(5, 8)}-${digest.slice(8, 20)}`;
 };
