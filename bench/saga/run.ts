@@ -56,7 +56,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -64,7 +64,7 @@ import { describeServer, pinGenerator, positive, serverFlags, serverModeOf, whol
 import { ClosedLoop, settleSamples } from '../common/closed-loop';
 import { JsonClient } from '../common/http-client';
 import { awaitDrain, awaitReadModel, countByStatus, createProduct, lagOf, listOrders, orderBody, placeAndAwaitShipped } from '../common/orders-api';
-import { writeResults } from '../common/results';
+import { conditionsLine, writeResults } from '../common/results';
 import { type RunningServer, log, setLogName, startServer } from '../common/server-process';
 import { int, mean, ms1, percentile, table } from '../common/stats';
 
@@ -344,10 +344,7 @@ const main = async () => {
     ]);
   }
   if (targetRows.length > 0) out += `${table(['target', 'measured', ''], targetRows)}\n\n`;
-  out +=
-    `Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, load average ${load.toFixed(1)} before and ${loadavg()[0]!.toFixed(1)} after; ` +
-    `server ${describeServer(SERVER)}, EVENT_STORE=sqlite in a fresh temp DATA_DIR, LOG_LEVEL=warn, PAYMENT_DELAY_MS=0, MAX_SAGA_LAG=${MAX_SAGA_LAG}; ` +
-    `${SKUS} skus${RUN_HOT ? ` and ${HOT_SKU}` : ''}, 1 item per order. Measured in ${((Date.now() - startedAt) / 1000).toFixed(0)} s.\n\n`;
+  out += conditionsLine(load, describeServer(SERVER), `MAX_SAGA_LAG=${MAX_SAGA_LAG}, ${SKUS} skus${RUN_HOT ? ` and ${HOT_SKU}` : ''}, 1 item per order`, startedAt);
   process.stdout.write(out);
 
   const path = writeResults('saga', {

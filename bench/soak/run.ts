@@ -39,14 +39,14 @@
  * bench/results/soak.json.
  */
 import { randomBytes } from 'node:crypto';
-import { cpus, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { describeServer, pinGenerator, positive, serverFlags, serverModeOf } from '../common/cli';
 import { ClosedLoop, type SettleSample, settleSamples } from '../common/closed-loop';
 import { JsonClient } from '../common/http-client';
 import { awaitDrain, countByStatus, createProduct, lagOf, listOrders, orderBody, placeAndAwaitShipped } from '../common/orders-api';
-import { writeResults } from '../common/results';
+import { conditionsLine, writeResults } from '../common/results';
 import { type RunningServer, log, setLogName, startServer } from '../common/server-process';
 import { int, ms1, percentile, table } from '../common/stats';
 
@@ -264,10 +264,8 @@ const main = async () => {
         ['first order after the restart < 50 ms', `${ms1(firstOrder.ms)} ms`, passed(targets.firstOrderUnder50ms)],
       ],
     )}\n\n`;
-    out +=
-      `Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, load average ${load.toFixed(1)} before and ${loadavg()[0]!.toFixed(1)} after; ` +
-      `server ${describeServer(SERVER)}${pin ? ' on CPU 0, generator on CPU 1' : ', not pinned'}, EVENT_STORE=sqlite in a fresh temp DATA_DIR, LOG_LEVEL=warn, PAYMENT_DELAY_MS=0, MAX_SAGA_LAG=${MAX_SAGA_LAG}; ` +
-      `${SKUS} skus, ${CLIENTS} clients, 1 item per order. Measured in ${((Date.now() - startedAt) / 1000).toFixed(0)} s.\n\n`;
+    const serverText = `${describeServer(SERVER)}${pin ? ' on CPU 0, generator on CPU 1' : ', not pinned'}`;
+    out += conditionsLine(load, serverText, `MAX_SAGA_LAG=${MAX_SAGA_LAG}, ${SKUS} skus, ${CLIENTS} clients, 1 item per order`, startedAt);
     process.stdout.write(out);
 
     const path = writeResults('soak', {

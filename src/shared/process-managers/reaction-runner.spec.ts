@@ -106,114 +106,107 @@ describe('reaction runner', () => {
     expect(seen).toEqual(['Thing-good', 'Thing-bad']);
     await runner.stop();
   });
-});
 
-describe('reaction runner, stopping', () => {
-  let store: SqliteEventStore;
-  let deadLetters: DeadLetterStore;
-  beforeEach(() => {
-    store = SqliteEventStore.open({ filename: ':memory:' });
-    deadLetters = new DeadLetterStore(openDatabase({ filename: ':memory:' }));
-  });
-  afterEach(() => store.close());
+  describe('stopping', () => {
 
-  const reactionOf = (handle: Reaction['handle']): Reaction => ({ name: 'test-reaction', category: 'Thing', eventTypes: ['Happened'], handle });
-  const label = (event: RecordedEvent) => `${event.streamName}:${(event.data as { n: number }).n}`;
+    const reactionOf = (handle: Reaction['handle']): Reaction => ({ name: 'test-reaction', category: 'Thing', eventTypes: ['Happened'], handle });
+    const label = (event: RecordedEvent) => `${event.streamName}:${(event.data as { n: number }).n}`;
 
-  it('finishes the events started, gives up those queued behind them, and saves the checkpoint before the first given up', async () => {
-    const handled: string[] = [];
-    let releaseSlow!: () => void;
-    const slow = new Promise<void>((resolve) => (releaseSlow = resolve));
-    const first = new ReactionRunner(
-      store,
-      reactionOf(async (event) => {
-        if (label(event) === 'Thing-a:0') await slow;
-        handled.push(label(event));
-      }),
-      deadLetters,
-      logger,
-    );
-    const a0 = await append(store, 'Thing-a', 'Happened', { n: 0 });
-    await append(store, 'Thing-a', 'Happened', { n: 1 });
-    await append(store, 'Thing-b', 'Happened', { n: 0 });
-    await first.start();
-    await eventually(() => expect(handled).toEqual(['Thing-b:0']));
-    const stopped = first.stop();
-    releaseSlow();
-    await stopped;
-    // Thing-a:1 waited behind Thing-a:0 and never started: it comes again, and Thing-b:0 with it.
-    expect(handled).toEqual(['Thing-b:0', 'Thing-a:0']);
-    expect(await store.checkpoints.load('test-reaction')).toBe(a0.position);
+    it('finishes the events started, gives up those queued behind them, and saves the checkpoint before the first given up', async () => {
+      const handled: string[] = [];
+      let releaseSlow!: () => void;
+      const slow = new Promise<void>((resolve) => (releaseSlow = resolve));
+      const first = new ReactionRunner(
+        store,
+        reactionOf(async (event) => {
+          if (label(event) === 'Thing-a:0') await slow;
+          handled.push(label(event));
+        }),
+        deadLetters,
+        logger,
+      );
+      const a0 = await append(store, 'Thing-a', 'Happened', { n: 0 });
+      await append(store, 'Thing-a', 'Happened', { n: 1 });
+      await append(store, 'Thing-b', 'Happened', { n: 0 });
+      await first.start();
+      await eventually(() => expect(handled).toEqual(['Thing-b:0']));
+      const stopped = first.stop();
+      releaseSlow();
+      await stopped;
+      // Thing-a:1 waited behind Thing-a:0 and never started: it comes again, and Thing-b:0 with it.
+      expect(handled).toEqual(['Thing-b:0', 'Thing-a:0']);
+      expect(await store.checkpoints.load('test-reaction')).toBe(a0.position);
 
-    const second = new ReactionRunner(store, reactionOf(async (event) => void handled.push(label(event))), deadLetters, logger);
-    await second.start();
-    await eventually(() => expect(handled.slice(2)).toEqual(['Thing-a:1', 'Thing-b:0']));
-    await second.stop();
-    expect(deadLetters.list()).toEqual([]);
-  });
+      const second = new ReactionRunner(store, reactionOf(async (event) => void handled.push(label(event))), deadLetters, logger);
+      await second.start();
+      await eventually(() => expect(handled.slice(2)).toEqual(['Thing-a:1', 'Thing-b:0']));
+      await second.stop();
+      expect(deadLetters.list()).toEqual([]);
+    });
 
-  it('aborts the waits of the handlers in hand: no retry, no dead letter, no checkpoint past them', async () => {
-    let waiting = 0;
-    const runner = new ReactionRunner(
-      store,
-      reactionOf(async (_event, context) => {
-        waiting++;
-        await new Promise((_resolve, reject) => context?.signal.addEventListener('abort', () => reject(new Error('aborted'))));
-      }),
-      deadLetters,
-      logger,
-      { baseDelayMs: 1 },
-    );
-    for (let n = 0; n < 3; n++) await append(store, `Thing-${n}`, 'Happened', { n });
-    await runner.start();
-    await eventually(() => expect(waiting).toBe(3));
-    await runner.stop();
-    expect(waiting).toBe(3);
-    expect(deadLetters.list()).toEqual([]);
-    expect((await runner.status()).retries).toBe(0);
-    expect(await store.checkpoints.load('test-reaction')).toBeUndefined();
-  });
+    it('aborts the waits of the handlers in hand: no retry, no dead letter, no checkpoint past them', async () => {
+      let waiting = 0;
+      const runner = new ReactionRunner(
+        store,
+        reactionOf(async (_event, context) => {
+          waiting++;
+          await new Promise((_resolve, reject) => context?.signal.addEventListener('abort', () => reject(new Error('aborted'))));
+        }),
+        deadLetters,
+        logger,
+        { baseDelayMs: 1 },
+      );
+      for (let n = 0; n < 3; n++) await append(store, `Thing-${n}`, 'Happened', { n });
+      await runner.start();
+      await eventually(() => expect(waiting).toBe(3));
+      await runner.stop();
+      expect(waiting).toBe(3);
+      expect(deadLetters.list()).toEqual([]);
+      expect((await runner.status()).retries).toBe(0);
+      expect(await store.checkpoints.load('test-reaction')).toBeUndefined();
+    });
 
-  it('ends a retry backoff at once', async () => {
-    let attempts = 0;
-    const runner = new ReactionRunner(
-      store,
-      reactionOf(async () => {
-        attempts++;
-        throw new Error('downstream is down');
-      }),
-      deadLetters,
-      logger,
-      { baseDelayMs: 60_000, drainTimeoutMs: 60_000 },
-    );
-    await append(store, 'Thing-1', 'Happened', { n: 1 });
-    await runner.start();
-    await eventually(() => expect(attempts).toBe(1));
-    await runner.stop();
-    expect(attempts).toBe(1);
-    expect(deadLetters.list()).toEqual([]);
-  });
+    it('ends a retry backoff at once', async () => {
+      let attempts = 0;
+      const runner = new ReactionRunner(
+        store,
+        reactionOf(async () => {
+          attempts++;
+          throw new Error('downstream is down');
+        }),
+        deadLetters,
+        logger,
+        { baseDelayMs: 60_000, drainTimeoutMs: 60_000 },
+      );
+      await append(store, 'Thing-1', 'Happened', { n: 1 });
+      await runner.start();
+      await eventually(() => expect(attempts).toBe(1));
+      await runner.stop();
+      expect(attempts).toBe(1);
+      expect(deadLetters.list()).toEqual([]);
+    });
 
-  it('gives up, after its drain timeout, a handler that does not end, and keeps the checkpoint before it', async () => {
-    let started = false;
-    const runner = new ReactionRunner(
-      store,
-      reactionOf(async (event) => {
-        if (label(event) === 'Thing-stuck:0') {
-          started = true;
-          await new Promise(() => undefined);
-        }
-      }),
-      deadLetters,
-      logger,
-      { drainTimeoutMs: 50 },
-    );
-    const before = await append(store, 'Thing-fine', 'Happened', { n: 0 });
-    await append(store, 'Thing-stuck', 'Happened', { n: 0 });
-    await append(store, 'Thing-fine', 'Happened', { n: 1 });
-    await runner.start();
-    await eventually(() => expect(started).toBe(true));
-    await runner.stop();
-    expect(await store.checkpoints.load('test-reaction')).toBe(before.position);
+    it('gives up, after its drain timeout, a handler that does not end, and keeps the checkpoint before it', async () => {
+      let started = false;
+      const runner = new ReactionRunner(
+        store,
+        reactionOf(async (event) => {
+          if (label(event) === 'Thing-stuck:0') {
+            started = true;
+            await new Promise(() => undefined);
+          }
+        }),
+        deadLetters,
+        logger,
+        { drainTimeoutMs: 50 },
+      );
+      const before = await append(store, 'Thing-fine', 'Happened', { n: 0 });
+      await append(store, 'Thing-stuck', 'Happened', { n: 0 });
+      await append(store, 'Thing-fine', 'Happened', { n: 1 });
+      await runner.start();
+      await eventually(() => expect(started).toBe(true));
+      await runner.stop();
+      expect(await store.checkpoints.load('test-reaction')).toBe(before.position);
+    });
   });
 });
