@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { LruCache } from '../../../shared/application/lru-cache';
 import type { ChargeAnswer, ChargeRequest, PaymentGateway, RefundRequest } from './payment-gateway.port';
 
 export interface SimulatedGatewayOptions {
@@ -26,23 +25,17 @@ export const declineDraw = (paymentId: string): number => digest(paymentId).read
  *   approved otherwise. The draw is a function of the payment id, not of Math.random, so a charge
  *   retried with the same idempotency key gets the same answer, as from a real gateway; across
  *   payment ids it is uniform, so the rate is the share declined;
- * - the transaction id derives from the payment id, and the first answer to a payment id is
- *   remembered: asking again answers it again (an idempotent charge);
+ * - the transaction id derives from the payment id, so asking again answers the same (an
+ *   idempotent charge) with nothing remembered: memory stays flat however many orders are paid;
  * - every answer waits PAYMENT_DELAY_MS on a timer of its own, so payments run side by side and
  *   no payment waits behind another's.
  */
 export class SimulatedPaymentGateway implements PaymentGateway {
-  private readonly answers = new LruCache<ChargeAnswer>(100_000);
-
   constructor(private readonly options: SimulatedGatewayOptions) {}
 
   async charge(request: ChargeRequest): Promise<ChargeAnswer> {
     await this.delay();
-    const known = this.answers.get(request.paymentId);
-    if (known !== undefined) return known;
-    const answer = this.decide(request);
-    this.answers.set(request.paymentId, answer);
-    return answer;
+    return this.decide(request);
   }
 
   async refund(_request: RefundRequest): Promise<void> {
