@@ -15,7 +15,7 @@ const orderBody = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
-/** The catalog as the inventory module publishes it: a product's stream starts with ProductCreated. */
+/** A product as the inventory module publishes it (its stream starts with ProductCreated), which orders' catalog learns from. */
 const givenProduct = (t: TestSystem, sku: string, name: string, price: number) =>
   t.system.eventStore.append(
     `Product-${sku}`,

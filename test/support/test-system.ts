@@ -52,7 +52,9 @@ export const startTestSystem = async (
   try {
     composed = await composeSystem(config, { logger: pino({ level: 'silent' }), ...options });
     if (onEventStoreDb) eventStoreDbOrigin ??= await composed.eventStore.headCheckpoint({ kind: 'all' });
+    // Without the process managers, but with the read models: placing an order reads orders' catalog.
     if (options.autoStart !== false) await composed.start();
+    else composed.projections.start();
   } catch (error) {
     await composed?.stop().catch(() => undefined);
     removeReadModelDir();

@@ -5,22 +5,27 @@ import type { RunnableConfig } from '../../shared/config';
 import type { EventStore } from '../../event-store/event-store.port';
 import type { CommandHandler } from '../../shared/application/command-handler';
 import type { AdmissionControl } from '../../shared/process-managers/admission-gate';
+import type { ProjectionRunner } from '../../shared/read-models/projection-runner';
 import { type Clock, SharedTokens } from '../../shared/tokens';
 import { ordersRouter } from './api/orders.router';
-import { EventStoreProductCatalog } from './application/event-store-product-catalog';
 import { OrderCommands } from './application/order-commands';
 import { OrderReader } from './application/order-reader';
 import { OrderSagaView } from './application/order-saga-view';
 import { ordersOnInventory, ordersOnPayments, ordersOnShipments } from './application/orders-saga.reactions';
 import { PaymentDeadlineWatcher } from './application/payment-deadline-watcher';
 import type { ProductCatalog } from './application/product-catalog.port';
+import { ReadModelProductCatalog } from './application/read-model-product-catalog';
 import { OrdersTokens } from './orders.tokens';
+import { CatalogProjection } from './read-models/catalog.projection';
 import { OrderListQuery } from './read-models/order-list.query';
 import { OrdersProjection } from './read-models/orders.projection';
 import { DueDeadlines, PaymentDeadlinesProjection } from './read-models/payment-deadlines.projection';
 
 export const ordersModule = new ContainerModule(({ bind }) => {
-  bind(OrdersTokens.ProductCatalog).toDynamicValue(({ get }) => new EventStoreProductCatalog(get<EventStore>(SharedTokens.EventStore)));
+  bind(OrdersTokens.ProductCatalog).toDynamicValue(({ get }) => {
+    const projections = get<ProjectionRunner>(SharedTokens.ProjectionRunner);
+    return new ReadModelProductCatalog(get<Database.Database>(SharedTokens.ReadModelDatabase), (name) => projections.catchUp(name));
+  });
   bind(OrdersTokens.OrderCommands).toDynamicValue(
     ({ get }) =>
       new OrderCommands(
@@ -35,6 +40,7 @@ export const ordersModule = new ContainerModule(({ bind }) => {
     ({ get }) => new OrderListQuery(get<Database.Database>(SharedTokens.ReadModelDatabase)),
   );
   bind(SharedTokens.Projections).toConstantValue(new OrdersProjection());
+  bind(SharedTokens.Projections).toConstantValue(new CatalogProjection());
   bind(SharedTokens.Projections).toConstantValue(new PaymentDeadlinesProjection());
   bind(SharedTokens.Reactions).toDynamicValue(({ get }) => ordersOnInventory(get(OrdersTokens.OrderCommands)));
   bind(SharedTokens.Reactions).toDynamicValue(({ get }) => ordersOnPayments(get(OrdersTokens.OrderCommands)));

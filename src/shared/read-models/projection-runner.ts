@@ -58,6 +58,7 @@ export class ProjectionRunner {
   private readonly rebuilds = new Map<string, Promise<RebuildOutcome>>();
   private readonly lastErrors = new Map<string, string>();
   private readonly waiters = new Set<() => void>();
+  private started = false;
   private readonly batchSize: number;
   private readonly foldSize: number;
   private readonly watchIntervalMs: number;
@@ -93,7 +94,10 @@ export class ProjectionRunner {
     return this.projections.map((projection) => projection.name);
   }
 
+  /** Starts every keeper; once (a second call, as when the read models were started ahead of the rest, does nothing). */
   start(): void {
+    if (this.started) return;
+    this.started = true;
     this.catalog.dropDeadRebuilds(isAlive);
     for (const keeper of this.keepers.values()) keeper.start();
     this.look();
@@ -141,6 +145,28 @@ export class ProjectionRunner {
       return false;
     }
     if (checkpoint === undefined) return false;
+    return this.waitForCheckpoint(keeper, checkpoint, deadline);
+  }
+
+  /**
+   * Resolves true once the serving copy of the named read model has applied every event its category
+   * held when asked (a reader that must not miss a write it did not make itself), false after the timeout.
+   */
+  async catchUp(name: string, timeoutMs = 2000): Promise<boolean> {
+    const keeper = this.keepers.get(name);
+    if (keeper === undefined) return false;
+    const deadline = Date.now() + timeoutMs;
+    let head: bigint;
+    try {
+      head = await this.store.headCheckpoint({ kind: 'category', category: keeper.projection.category });
+    } catch (error) {
+      this.logger.warn({ err: error, readModel: name }, 'could not learn the head the read model should catch up to');
+      return false;
+    }
+    return this.waitForCheckpoint(keeper, head, deadline);
+  }
+
+  private async waitForCheckpoint(keeper: ProjectionKeeper, checkpoint: bigint, deadline: number): Promise<boolean> {
     for (;;) {
       if (keeper.serving !== undefined && keeper.serving >= checkpoint) return true;
       const left = deadline - Date.now();

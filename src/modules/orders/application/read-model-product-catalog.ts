@@ -1,0 +1,45 @@
+import type Database from 'better-sqlite3';
+import type { CatalogEntry, ProductCatalog } from './product-catalog.port';
+
+/** Waits until a read model has applied everything its category held when asked; false past the timeout. */
+export type CatchUp = (readModel: string) => Promise<boolean>;
+
+interface CatalogRow {
+  sku: string;
+  name: string;
+  price_cents: number;
+  currency: string;
+}
+
+/**
+ * The catalog from orders' own read model (`order-catalog`). It follows inventory's events, so a
+ * product created a moment ago may not be in it yet: an order naming a sku it does not know waits
+ * for the read model to apply every product event committed before the order arrived, then looks
+ * again. So an order never misses a product whose creation was acknowledged before it was sent,
+ * and only orders for unknown skus pay the wait.
+ */
+export class ReadModelProductCatalog implements ProductCatalog {
+  private bySku: Database.Statement<[string], CatalogRow> | undefined;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly catchUp: CatchUp,
+  ) {}
+
+  async find(skus: readonly string[]): Promise<Map<string, CatalogEntry>> {
+    const found = this.lookUp(skus);
+    if (found.size === new Set(skus).size || !(await this.catchUp('order-catalog'))) return found;
+    return this.lookUp(skus);
+  }
+
+  private lookUp(skus: readonly string[]): Map<string, CatalogEntry> {
+    // Prepared on first use: the read model's tables are made when the projections start, after wiring.
+    this.bySku ??= this.db.prepare('SELECT sku, name, price_cents, currency FROM order_catalog WHERE sku = ?');
+    const found = new Map<string, CatalogEntry>();
+    for (const sku of skus) {
+      const row = this.bySku.get(sku);
+      if (row !== undefined) found.set(sku, { sku, name: row.name, priceCents: row.price_cents, currency: row.currency });
+    }
+    return found;
+  }
+}
