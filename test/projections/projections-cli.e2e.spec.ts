@@ -85,7 +85,7 @@ describe('npm run projections -- rebuild <name|all>', () => {
       expect(items.every((item) => item.status === 'live' && item.lag === 0)).toBe(true);
       return items;
     });
-    expect(status.map((item) => item.name)).toEqual(['orders', 'order-catalog', 'payment-deadlines', 'products', 'payments', 'shipments']);
+    expect(status.map((item) => item.name)).toEqual(['orders', 'order-catalog', 'payment-deadlines', 'products', 'payments', 'shipments', 'shipped-orders']);
 
     const listed = await cli('status').exited;
     expect(listed.code).toBe(0);
@@ -102,12 +102,12 @@ describe('npm run projections -- rebuild <name|all>', () => {
     const before = await listedOrders();
     server!.child.kill('SIGTERM');
     expect(await server!.exited()).toMatchObject({ code: 0 });
-    const generations = ['orders', 'order-catalog', 'payment-deadlines', 'products', 'payments', 'shipments'].map(generationOf);
+    const generations = ['orders', 'order-catalog', 'payment-deadlines', 'products', 'payments', 'shipments', 'shipped-orders'].map(generationOf);
 
     const rebuilt = await cli('rebuild', 'all').exited;
     expect(rebuilt.code).toBe(0);
-    expect(rebuilt.stdout.trim().split('\n')).toHaveLength(6);
-    expect(['orders', 'order-catalog', 'payment-deadlines', 'products', 'payments', 'shipments'].map(generationOf)).toEqual(generations.map((g) => g + 1));
+    expect(rebuilt.stdout.trim().split('\n')).toHaveLength(7);
+    expect(['orders', 'order-catalog', 'payment-deadlines', 'products', 'payments', 'shipments', 'shipped-orders'].map(generationOf)).toEqual(generations.map((g) => g + 1));
 
     server = await startServerProcess({ DATA_DIR: dataDir, ADMIN_TOKEN: adminToken, LOG_LEVEL: 'warn' });
     expect(await listedOrders()).toEqual(before);

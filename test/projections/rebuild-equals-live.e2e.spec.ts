@@ -92,7 +92,7 @@ const quiet = (t: TestSystem) =>
   }, 30_000);
 
 const rebuildAll = async (t: TestSystem) => {
-  for (const name of ['orders', 'order-catalog', 'payment-deadlines', 'products', 'payments', 'shipments']) {
+  for (const name of ['orders', 'order-catalog', 'payment-deadlines', 'products', 'payments', 'shipments', 'shipped-orders']) {
     const response = await t.admin().post(`/api/admin/projections/${name}/rebuild`);
     expect(response.status).toBe(202);
     expect(response.body).toEqual({ name, status: 'rebuilding' });
@@ -148,7 +148,7 @@ describe('rebuilding the read models of a system that ran every flow', () => {
     expect(busy.status).toBe(409);
     expect(busy.headers['content-type']).toMatch(/application\/problem\+json/);
     const { body } = await t.admin().get('/api/admin/projections');
-    expect(body.items.map((item: { name: string }) => item.name)).toEqual(['orders', 'order-catalog', 'payment-deadlines', 'products', 'payments', 'shipments']);
+    expect(body.items.map((item: { name: string }) => item.name)).toEqual(['orders', 'order-catalog', 'payment-deadlines', 'products', 'payments', 'shipments', 'shipped-orders']);
     expect(body.items[0]).toEqual({ name: 'orders', version: 1, position: '0', lag: 0, status: 'rebuilding', progress: 1 });
     expect(body.items[2]).toEqual({ name: 'payment-deadlines', version: 1, position: '0', lag: 0, status: 'live' });
   });

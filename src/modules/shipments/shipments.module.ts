@@ -1,31 +1,32 @@
 import type Database from 'better-sqlite3';
 import { ContainerModule } from 'inversify';
-import type { EventStore } from '../../event-store/event-store.port';
 import type { CommandHandler } from '../../shared/application/command-handler';
 import type { RunnableConfig } from '../../shared/config';
 import type { ProjectionRunner } from '../../shared/read-models/projection-runner';
 import { type Clock, SharedTokens } from '../../shared/tokens';
 import { shipmentsRouter } from './api/shipments.router';
 import { carrierDelivery, carrierPickUp } from './application/carrier-simulation.reaction';
-import { orderIsShipped, ShipmentCommands } from './application/shipment-commands';
+import { ShipmentCommands } from './application/shipment-commands';
 import { shipmentsOnOrders } from './application/shipments-on-orders.reaction';
+import { ShippedOrdersProjection } from './read-models/shipped-orders.projection';
+import { ShippedOrdersQuery } from './read-models/shipped-orders.query';
 import { ShipmentQuery } from './read-models/shipment.query';
 import { ShipmentsProjection } from './read-models/shipments.projection';
 import { ShipmentsTokens } from './shipments.tokens';
 
 export const shipmentsModule = new ContainerModule(({ bind }) => {
-  bind(ShipmentsTokens.ShipmentCommands).toDynamicValue(
-    ({ get }) =>
-      new ShipmentCommands(
-        get<CommandHandler>(SharedTokens.CommandHandler),
-        get<Clock>(SharedTokens.Clock),
-        orderIsShipped(get<EventStore>(SharedTokens.EventStore)),
-      ),
-  );
+  bind(ShipmentsTokens.ShipmentCommands).toDynamicValue(({ get }) => {
+    const projections = get<ProjectionRunner>(SharedTokens.ProjectionRunner);
+    const shipped = new ShippedOrdersQuery(get<Database.Database>(SharedTokens.ReadModelDatabase), (name) => projections.catchUp(name));
+    return new ShipmentCommands(get<CommandHandler>(SharedTokens.CommandHandler), get<Clock>(SharedTokens.Clock), (orderId) =>
+      shipped.isShipped(orderId),
+    );
+  });
   bind(ShipmentsTokens.ShipmentQuery).toDynamicValue(
     ({ get }) => new ShipmentQuery(get<Database.Database>(SharedTokens.ReadModelDatabase)),
   );
   bind(SharedTokens.Projections).toConstantValue(new ShipmentsProjection());
+  bind(SharedTokens.Projections).toConstantValue(new ShippedOrdersProjection());
   bind(SharedTokens.Reactions).toDynamicValue(({ get }) => shipmentsOnOrders(get(ShipmentsTokens.ShipmentCommands)));
   bind(SharedTokens.Reactions).toDynamicValue(({ get }) =>
     carrierPickUp(

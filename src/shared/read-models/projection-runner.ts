@@ -168,7 +168,8 @@ export class ProjectionRunner {
 
   private async waitForCheckpoint(keeper: ProjectionKeeper, checkpoint: bigint, deadline: number): Promise<boolean> {
     for (;;) {
-      if (keeper.serving !== undefined && keeper.serving >= checkpoint) return true;
+      // A copy with no checkpoint has applied nothing: caught up only with an empty category.
+      if ((keeper.serving ?? 0n) >= checkpoint) return true;
       const left = deadline - Date.now();
       if (left <= 0) return false;
       await new Promise<void>((resolve) => {

@@ -1,8 +1,6 @@
 import type Database from 'better-sqlite3';
+import type { CatchUp } from '../../../shared/read-models/catch-up';
 import type { CatalogEntry, ProductCatalog } from './product-catalog.port';
-
-/** Waits until a read model has applied everything its category held when asked; false past the timeout. */
-export type CatchUp = (readModel: string) => Promise<boolean>;
 
 interface CatalogRow {
   sku: string;

@@ -7,6 +7,8 @@ import { orderCategory, type OrderShipped } from '../../orders/contracts/order-e
 import { shipmentCategory } from '../contracts/shipment-events';
 import type { ShipmentCommands } from './shipment-commands';
 
+const isOrderShipped = (event: RecordedEvent): event is RecordedEvent & Pick<OrderShipped, 'type' | 'data'> => event.type === 'OrderShipped';
+
 /** Waits until `delayMs` after the event; a stop ends the wait with an error (the event comes again after the restart). */
 const waitUntil = async (recorded: RecordedEvent, delayMs: number, clock: Clock, context: HandleContext | undefined) => {
   const left = recorded.createdAt.getTime() + delayMs - clock().getTime();
@@ -28,7 +30,8 @@ export const carrierPickUp = (shipments: ShipmentCommands, dispatchAfterMs: numb
   maxHoldMs: dispatchAfterMs,
   async handle(event: RecordedEvent, context?: HandleContext) {
     await waitUntil(event, dispatchAfterMs ?? 0, clock, context);
-    const outcome = await shipments.dispatch((event.data as OrderShipped['data']).shipmentId, event.id);
+    if (!isOrderShipped(event)) return;
+    const outcome = await shipments.dispatch(event.data.shipmentId, event.id, true);
     if (!outcome.ok && outcome.rejection.code !== 'conflict') throw new Error(outcome.rejection.reason);
   },
 });

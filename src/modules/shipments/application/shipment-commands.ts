@@ -2,9 +2,7 @@ import { createHash } from 'node:crypto';
 import type { CommandContext, CommandHandler, CommandResult } from '../../../shared/application/command-handler';
 import { newEventId } from '../../../shared/application/event-ids';
 import { reject, type Rejection } from '../../../shared/domain/decider';
-import type { EventStore } from '../../../event-store/event-store.port';
 import type { Clock } from '../../../shared/tokens';
-import { orderStream } from '../../orders/contracts/order-events';
 import { type ShipmentEvent, shipmentIdFor, shipmentStream } from '../contracts/shipment-events';
 import type { ExistingShipment, Shipment } from '../domain/shipment';
 import { type ShipmentCommand, shipmentDecider } from '../domain/shipment.decider';
@@ -39,18 +37,15 @@ const outcome = (result: CommandResult<Shipment, ShipmentEvent>): ShipmentOutcom
  * clock, here, and goes into the command. With a causation id (the event that caused the call),
  * the ids of the events appended derive from it, so a redelivered cause appends nothing twice.
  */
-/**
- * A shipment may leave only once its order is SHIPPED. The order stream decides SHIPPED and
- * CANCELLED, and they exclude each other (a cancel is refused once SHIPPED), so an order seen
- * SHIPPED can never be cancelled afterwards: a cancelled order's shipment can never be dispatched.
- */
-export const orderIsShipped = (store: Pick<EventStore, 'readStream'>) => async (orderId: string): Promise<boolean> =>
-  (await store.readStream(orderStream(orderId))).some((event) => event.type === 'OrderShipped');
-
 export class ShipmentCommands {
   constructor(
     private readonly commands: CommandHandler,
     private readonly clock: Clock,
+    /**
+     * A shipment may leave only once its order is SHIPPED. Orders decides SHIPPED and CANCELLED, and
+     * they exclude each other (a cancel is refused once SHIPPED), so an order seen SHIPPED can never
+     * be cancelled afterwards: a cancelled order's shipment can never be dispatched.
+     */
     private readonly isOrderShipped: (orderId: string) => Promise<boolean>,
   ) {}
 
@@ -61,9 +56,10 @@ export class ShipmentCommands {
     return this.handle(shipmentId, command, orderId, causationId);
   }
 
-  async dispatch(shipmentId: string, causationId?: string): Promise<ShipmentOutcome> {
+  /** `orderShipped`: the caller holds the order's `OrderShipped` (the carrier's pick-up reacts to it), so nothing need be looked up. */
+  async dispatch(shipmentId: string, causationId?: string, orderShipped = false): Promise<ShipmentOutcome> {
     const { state } = await this.commands.load(shipmentDecider, shipmentStream(shipmentId));
-    if (state.status !== 'NONE' && state.status !== 'CANCELLED' && !(await this.isOrderShipped(state.orderId))) {
+    if (state.status !== 'NONE' && state.status !== 'CANCELLED' && !orderShipped && !(await this.isOrderShipped(state.orderId))) {
       return { ok: false, rejection: reject('conflict', `order ${state.orderId} is not SHIPPED: the shipment cannot leave yet`) };
     }
     return this.transition(shipmentId, { type: 'DispatchShipment', dispatchedAt: this.now() }, causationId);
