@@ -1,7 +1,7 @@
 import type { RecordedEvent } from '../../../event-store/event-store.port';
 import type { Reaction } from '../../../shared/process-managers/reaction';
-import { orderCategory, type OrderPlaced } from '../../orders/contracts/order-events';
-import { shipmentCategory, type ShipmentDispatched } from '../../shipments/contracts/shipment-events';
+import { asOrderEvent, orderCategory } from '../../orders/contracts/order-events';
+import { asShipmentEvent, shipmentCategory } from '../../shipments/contracts/shipment-events';
 import type { InventoryCommands } from './inventory-commands';
 import type { ReservationOutcome } from './inventory-outcomes';
 
@@ -18,14 +18,21 @@ export const inventoryOnOrders = (inventory: InventoryCommands): Reaction => ({
   name: 'inventory-on-orders',
   category: orderCategory,
   eventTypes: ['OrderPlaced', 'OrderPaymentFailed', 'OrderCancelled'],
-  async handle(event: RecordedEvent) {
-    const { orderId } = event.data as { orderId: string };
-    const cause = { causationId: event.id };
-    if (event.type === 'OrderPlaced') {
-      const items = (event.data as OrderPlaced['data']).items.map(({ sku, quantity }) => ({ sku, quantity }));
-      mustSucceed(await inventory.reserveInventory({ orderId, items }, cause));
-    } else {
-      mustSucceed(await inventory.releaseInventory(orderId, cause));
+  async handle(recorded: RecordedEvent) {
+    const event = asOrderEvent(recorded);
+    const cause = { causationId: recorded.id };
+    switch (event?.type) {
+      case 'OrderPlaced': {
+        const items = event.data.items.map(({ sku, quantity }) => ({ sku, quantity }));
+        mustSucceed(await inventory.reserveInventory({ orderId: event.data.orderId, items }, cause));
+        return;
+      }
+      case 'OrderPaymentFailed':
+      case 'OrderCancelled':
+        mustSucceed(await inventory.releaseInventory(event.data.orderId, cause));
+        return;
+      default:
+        return;
     }
   },
 });
@@ -35,8 +42,9 @@ export const inventoryOnShipments = (inventory: InventoryCommands): Reaction => 
   name: 'inventory-on-shipments',
   category: shipmentCategory,
   eventTypes: ['ShipmentDispatched'],
-  async handle(event: RecordedEvent) {
-    const { orderId } = event.data as ShipmentDispatched['data'];
-    mustSucceed(await inventory.deductInventory(orderId, { causationId: event.id }));
+  async handle(recorded: RecordedEvent) {
+    const event = asShipmentEvent(recorded);
+    if (event?.type !== 'ShipmentDispatched') return;
+    mustSucceed(await inventory.deductInventory(event.data.orderId, { causationId: recorded.id }));
   },
 });

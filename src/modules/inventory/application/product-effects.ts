@@ -1,6 +1,6 @@
 import type { AppendGuard, CommandHandler, CommandResult } from '../../../shared/application/command-handler';
 import type { RecordedEvent } from '../../../event-store/event-store.port';
-import { type ProductEvent, productStream } from '../contracts/inventory-events';
+import { asProductEvent, type ProductEvent, productStream } from '../contracts/inventory-events';
 import type { Product } from '../domain/product';
 import { type ProductCommand, productDecider } from '../domain/product.decider';
 
@@ -45,12 +45,25 @@ export interface EffectRequest {
 const holdTypes: ReadonlySet<string> = new Set<ProductEvent['type']>(['ProductStockReserved']);
 const settleTypes: ReadonlySet<string> = new Set<ProductEvent['type']>(['ProductStockReleased', 'ProductStockDeducted']);
 
+/** The order a product event is on behalf of: holds, releases and deductions name one; creation and restocks none. */
+const orderOf = (stored: { readonly type: string; readonly data: unknown }): string | undefined => {
+  const event = asProductEvent(stored);
+  switch (event?.type) {
+    case 'ProductStockReserved':
+    case 'ProductStockReleased':
+    case 'ProductStockDeducted':
+      return event.data.orderId;
+    default:
+      return undefined;
+  }
+};
+
 const guardFor = (sku: string, command: ProductCommand, { orderId, revisions, mayRepeat }: EffectRequest): AppendGuard => {
   const types = command.type === 'ReserveStock' ? holdTypes : settleTypes;
   return {
     after: revisions[sku] ?? -1,
     mayRepeat,
-    isEffect: (event) => types.has(event.type) && (event.data as { orderId?: unknown }).orderId === orderId,
+    isEffect: (event) => types.has(event.type) && orderOf(event) === orderId,
   };
 };
 

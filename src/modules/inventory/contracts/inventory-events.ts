@@ -1,4 +1,5 @@
 import type { DomainEvent } from '../../../shared/domain/decider';
+import { narrowing } from '../../../shared/domain/event-narrowing';
 
 /** Each product's stock is one stream, so every change to it is guarded by that stream's expected revision. */
 export const productCategory = 'Product';
@@ -65,6 +66,9 @@ export const productEventTypes = [
   'ProductStockDeducted',
 ] as const satisfies readonly ProductEvent['type'][];
 
+/** A stored event as the product event its type names, or undefined for any other type. */
+export const asProductEvent = narrowing<ProductEvent>(productEventTypes);
+
 export const reservationEventTypes = [
   'InventoryReservationRequested',
   'InventoryReserved',
@@ -72,6 +76,9 @@ export const reservationEventTypes = [
   'InventoryReleased',
   'InventoryDeducted',
 ] as const satisfies readonly InventoryEvent['type'][];
+
+/** A stored event as the reservation event its type names, or undefined for any other type. */
+export const asReservationEvent = narrowing<InventoryEvent>(reservationEventTypes);
 
 /** Every event type the inventory module publishes, the per-product stock events included. */
 export const inventoryEventTypes = [...productEventTypes, ...reservationEventTypes] as const;

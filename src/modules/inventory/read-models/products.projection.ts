@@ -2,9 +2,7 @@ import type Database from 'better-sqlite3';
 import type { ReplayedEvent } from '../../../event-store/event-store.port';
 import { toCents } from '../../../shared/domain/money';
 import { type ApplyEvent, isoTime, type Projection, type TableNames } from '../../../shared/read-models/projection';
-import { productCategory, type ProductEvent, productEventTypes } from '../contracts/inventory-events';
-
-const known: ReadonlySet<string> = new Set(productEventTypes);
+import { asProductEvent, productCategory } from '../contracts/inventory-events';
 
 type Tables = 'products';
 
@@ -41,8 +39,8 @@ export class ProductsProjection implements Projection<Tables> {
     );
     const change = db.prepare(`UPDATE ${products} SET on_hand = on_hand + ?, reserved = reserved + ?, updated_at = ? WHERE sku = ?`);
     return (recorded: ReplayedEvent) => {
-      if (!known.has(recorded.type)) return;
-      const event = { type: recorded.type, data: recorded.data } as ProductEvent;
+      const event = asProductEvent(recorded);
+      if (event === undefined) return;
       const at = isoTime(recorded.createdAt);
       switch (event.type) {
         case 'ProductCreated': {

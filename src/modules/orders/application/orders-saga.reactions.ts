@@ -1,11 +1,9 @@
 import type { RecordedEvent } from '../../../event-store/event-store.port';
 import type { CommandContext } from '../../../shared/application/command-handler';
 import type { Reaction } from '../../../shared/process-managers/reaction';
-import { inventoryCategory, type InventoryReservationFailed, type InventoryReserved } from '../../inventory/contracts/inventory-events';
-import type { PaymentFailed, PaymentProcessed } from '../../payments/contracts/payment-events';
-import { paymentCategory } from '../../payments/contracts/payment-events';
-import type { ShipmentCreated, ShipmentDelivered } from '../../shipments/contracts/shipment-events';
-import { shipmentCategory } from '../../shipments/contracts/shipment-events';
+import { asReservationEvent, inventoryCategory } from '../../inventory/contracts/inventory-events';
+import { asPaymentEvent, paymentCategory } from '../../payments/contracts/payment-events';
+import { asShipmentEvent, shipmentCategory } from '../../shipments/contracts/shipment-events';
 import type { OrderCommand } from '../domain/order.decide';
 import type { OrderCommands, Outcome } from './order-commands';
 
@@ -34,12 +32,16 @@ export const ordersOnInventory = (orders: OrderCommands): Reaction => ({
   name: 'orders-on-inventory',
   category: inventoryCategory,
   eventTypes: ['InventoryReserved', 'InventoryReservationFailed'],
-  handle: stepFor(orders, (event) => {
-    if (event.type === 'InventoryReserved') {
-      return { orderId: (event.data as InventoryReserved['data']).orderId, command: { type: 'ConfirmOrder' } };
+  handle: stepFor(orders, (recorded) => {
+    const event = asReservationEvent(recorded);
+    switch (event?.type) {
+      case 'InventoryReserved':
+        return { orderId: event.data.orderId, command: { type: 'ConfirmOrder' } };
+      case 'InventoryReservationFailed':
+        return { orderId: event.data.orderId, command: { type: 'RejectOrder', reason: event.data.reason } };
+      default:
+        return undefined;
     }
-    const { orderId, reason } = event.data as InventoryReservationFailed['data'];
-    return { orderId, command: { type: 'RejectOrder', reason } };
   }),
 });
 
@@ -48,13 +50,16 @@ export const ordersOnPayments = (orders: OrderCommands): Reaction => ({
   name: 'orders-on-payments',
   category: paymentCategory,
   eventTypes: ['PaymentProcessed', 'PaymentFailed'],
-  handle: stepFor(orders, (event) => {
-    if (event.type === 'PaymentProcessed') {
-      const { orderId, paymentId } = event.data as PaymentProcessed['data'];
-      return { orderId, command: { type: 'MarkOrderPaid', paymentId } };
+  handle: stepFor(orders, (recorded) => {
+    const event = asPaymentEvent(recorded);
+    switch (event?.type) {
+      case 'PaymentProcessed':
+        return { orderId: event.data.orderId, command: { type: 'MarkOrderPaid', paymentId: event.data.paymentId } };
+      case 'PaymentFailed':
+        return { orderId: event.data.orderId, command: { type: 'MarkOrderPaymentFailed', reason: event.data.reason } };
+      default:
+        return undefined;
     }
-    const { orderId, reason } = event.data as PaymentFailed['data'];
-    return { orderId, command: { type: 'MarkOrderPaymentFailed', reason } };
   }),
 });
 
@@ -63,12 +68,17 @@ export const ordersOnShipments = (orders: OrderCommands): Reaction => ({
   name: 'orders-on-shipments',
   category: shipmentCategory,
   eventTypes: ['ShipmentCreated', 'ShipmentDelivered'],
-  handle: stepFor(orders, (event) => {
-    if (event.type === 'ShipmentCreated') {
-      const { orderId, shipmentId, trackingNumber } = event.data as ShipmentCreated['data'];
-      return { orderId, command: { type: 'MarkOrderShipped', shipmentId, trackingNumber } };
+  handle: stepFor(orders, (recorded) => {
+    const event = asShipmentEvent(recorded);
+    switch (event?.type) {
+      case 'ShipmentCreated': {
+        const { orderId, shipmentId, trackingNumber } = event.data;
+        return { orderId, command: { type: 'MarkOrderShipped', shipmentId, trackingNumber } };
+      }
+      case 'ShipmentDelivered':
+        return { orderId: event.data.orderId, command: { type: 'MarkOrderDelivered' } };
+      default:
+        return undefined;
     }
-    const { orderId } = event.data as ShipmentDelivered['data'];
-    return { orderId, command: { type: 'MarkOrderDelivered' } };
   }),
 });

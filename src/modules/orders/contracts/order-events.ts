@@ -1,4 +1,5 @@
 import type { DomainEvent } from '../../../shared/domain/decider';
+import { narrowing } from '../../../shared/domain/event-narrowing';
 
 export const orderCategory = 'Order';
 export const orderStream = (orderId: string): string => `${orderCategory}-${orderId}`;
@@ -68,3 +69,6 @@ export const orderEventTypes = [
   'OrderDelivered',
   'OrderCancelled',
 ] as const satisfies readonly OrderEvent['type'][];
+
+/** A stored event as the order event its type names, or undefined for any other type. */
+export const asOrderEvent = narrowing<OrderEvent>(orderEventTypes);

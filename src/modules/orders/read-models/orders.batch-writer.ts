@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { ReplayedEvent } from '../../../event-store/event-store.port';
 import { type BatchWriter, isoTime } from '../../../shared/read-models/projection';
-import type { OrderEvent } from '../contracts/order-events';
+import { asOrderEvent } from '../contracts/order-events';
 
 /** The row of an order as its OrderPlaced inserts it, in this column order. */
 const rowColumns = [
@@ -82,7 +82,8 @@ export class OrdersBatchWriter implements BatchWriter {
   ) {}
 
   add(recorded: ReplayedEvent): void {
-    const event = { type: recorded.type, data: recorded.data } as OrderEvent;
+    const event = asOrderEvent(recorded);
+    if (event === undefined) return;
     const at = isoTime(recorded.createdAt);
     const { orderId } = event.data;
     switch (event.type) {

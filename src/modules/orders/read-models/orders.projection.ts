@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { ReplayedEvent } from '../../../event-store/event-store.port';
 import { type ApplyEvent, type BatchWriter, isoTime, type Projection, type TableNames } from '../../../shared/read-models/projection';
-import { orderCategory, type OrderEvent } from '../contracts/order-events';
+import { asOrderEvent, orderCategory } from '../contracts/order-events';
 import { OrdersBatchWriter } from './orders.batch-writer';
 
 type Tables = 'orders';
@@ -55,7 +55,8 @@ export class OrdersProjection implements Projection<Tables> {
     const shipped = db.prepare(`UPDATE ${orders} SET status = 'SHIPPED', shipment_id = ?, tracking_number = ?, ${where}`);
 
     return (recorded: ReplayedEvent) => {
-      const event = { type: recorded.type, data: recorded.data } as OrderEvent;
+      const event = asOrderEvent(recorded);
+      if (event === undefined) return;
       const at = isoTime(recorded.createdAt);
       const { orderId } = event.data;
       switch (event.type) {

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { ReplayedEvent } from '../../../event-store/event-store.port';
 import type { ApplyEvent, Projection, TableNames } from '../../../shared/read-models/projection';
-import { orderCategory, type OrderPlaced } from '../contracts/order-events';
+import { asOrderEvent, orderCategory } from '../contracts/order-events';
 
 type Tables = 'payment_deadlines';
 
@@ -24,17 +24,17 @@ export class PaymentDeadlinesProjection implements Projection<Tables> {
   writer(db: Database.Database, { payment_deadlines: table }: TableNames<Tables>): ApplyEvent {
     const insert = db.prepare(`INSERT OR IGNORE INTO ${table} (order_id, due_at) VALUES (?, ?)`);
     const remove = db.prepare(`DELETE FROM ${table} WHERE order_id = ?`);
-    return (event: ReplayedEvent) => {
-      const { orderId } = event.data as { orderId: string };
-      switch (event.type) {
+    return (recorded: ReplayedEvent) => {
+      const event = asOrderEvent(recorded);
+      switch (event?.type) {
         case 'OrderPlaced':
-          insert.run(orderId, Date.parse((event.data as OrderPlaced['data']).paymentDueBy));
+          insert.run(event.data.orderId, Date.parse(event.data.paymentDueBy));
           return;
         case 'OrderPaid':
         case 'OrderRejected':
         case 'OrderPaymentFailed':
         case 'OrderCancelled':
-          remove.run(orderId);
+          remove.run(event.data.orderId);
           return;
         default:
           return;

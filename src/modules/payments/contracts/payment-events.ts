@@ -1,5 +1,6 @@
 import { deterministicId } from '../../../shared/application/event-ids';
 import type { DomainEvent } from '../../../shared/domain/decider';
+import { narrowing } from '../../../shared/domain/event-narrowing';
 
 export const paymentCategory = 'Payment';
 export const paymentStream = (paymentId: string): string => `${paymentCategory}-${paymentId}`;
@@ -27,3 +28,6 @@ export const paymentEventTypes = [
   'PaymentFailed',
   'PaymentRefunded',
 ] as const satisfies readonly PaymentEvent['type'][];
+
+/** A stored event as the payment event its type names, or undefined for any other type. */
+export const asPaymentEvent = narrowing<PaymentEvent>(paymentEventTypes);

@@ -2,9 +2,7 @@ import type Database from 'better-sqlite3';
 import type { ReplayedEvent } from '../../../event-store/event-store.port';
 import { toCents } from '../../../shared/domain/money';
 import { type ApplyEvent, isoTime, type Projection, type TableNames } from '../../../shared/read-models/projection';
-import { paymentCategory, type PaymentEvent, paymentEventTypes } from '../contracts/payment-events';
-
-const known: ReadonlySet<string> = new Set(paymentEventTypes);
+import { asPaymentEvent, paymentCategory } from '../contracts/payment-events';
 
 type Tables = 'payments';
 
@@ -44,8 +42,8 @@ export class PaymentsProjection implements Projection<Tables> {
       `UPDATE ${payments} SET status = 'REFUNDED', reason = ?, updated_at = ? WHERE payment_id = ? AND status = 'PROCESSED'`,
     );
     return (recorded: ReplayedEvent) => {
-      if (!known.has(recorded.type)) return;
-      const event = { type: recorded.type, data: recorded.data } as PaymentEvent;
+      const event = asPaymentEvent(recorded);
+      if (event === undefined) return;
       const at = isoTime(recorded.createdAt);
       const { paymentId, orderId, amount } = event.data;
       switch (event.type) {

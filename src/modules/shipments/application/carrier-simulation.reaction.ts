@@ -3,11 +3,9 @@ import type { HandleContext } from '../../../event-store/consumer-groups.port';
 import type { RecordedEvent } from '../../../event-store/event-store.port';
 import type { Reaction } from '../../../shared/process-managers/reaction';
 import type { Clock } from '../../../shared/tokens';
-import { orderCategory, type OrderShipped } from '../../orders/contracts/order-events';
-import { shipmentCategory } from '../contracts/shipment-events';
+import { asOrderEvent, orderCategory } from '../../orders/contracts/order-events';
+import { asShipmentEvent, shipmentCategory } from '../contracts/shipment-events';
 import type { ShipmentCommands } from './shipment-commands';
-
-const isOrderShipped = (event: RecordedEvent): event is RecordedEvent & Pick<OrderShipped, 'type' | 'data'> => event.type === 'OrderShipped';
 
 /** Waits until `delayMs` after the event; a stop ends the wait with an error (the event comes again after the restart). */
 const waitUntil = async (recorded: RecordedEvent, delayMs: number, clock: Clock, context: HandleContext | undefined) => {
@@ -29,9 +27,10 @@ export const carrierPickUp = (shipments: ShipmentCommands, dispatchAfterMs: numb
   maxInFlight: 100_000,
   maxHoldMs: dispatchAfterMs,
   async handle(event: RecordedEvent, context?: HandleContext) {
+    const shipped = asOrderEvent(event);
+    if (shipped?.type !== 'OrderShipped') return;
     await waitUntil(event, dispatchAfterMs ?? 0, clock, context);
-    if (!isOrderShipped(event)) return;
-    const outcome = await shipments.dispatch(event.data.shipmentId, event.id, true);
+    const outcome = await shipments.dispatch(shipped.data.shipmentId, event.id, true);
     if (!outcome.ok && outcome.rejection.code !== 'conflict') throw new Error(outcome.rejection.reason);
   },
 });
@@ -44,7 +43,9 @@ export const carrierDelivery = (shipments: ShipmentCommands, deliverAfterMs: num
   maxInFlight: 100_000,
   maxHoldMs: deliverAfterMs,
   async handle(event: RecordedEvent, context?: HandleContext) {
+    const dispatched = asShipmentEvent(event);
+    if (dispatched?.type !== 'ShipmentDispatched') return;
     await waitUntil(event, deliverAfterMs ?? 0, clock, context);
-    await shipments.deliver((event.data as { shipmentId: string }).shipmentId, event.id);
+    await shipments.deliver(dispatched.data.shipmentId, event.id);
   },
 });

@@ -1,6 +1,6 @@
 import type { RecordedEvent } from '../../../event-store/event-store.port';
 import type { Reaction } from '../../../shared/process-managers/reaction';
-import { orderCategory, type OrderCancelled, type OrderPaid } from '../../orders/contracts/order-events';
+import { asOrderEvent, orderCategory } from '../../orders/contracts/order-events';
 import { shipmentIdFor } from '../contracts/shipment-events';
 import type { ShipmentCommands } from './shipment-commands';
 
@@ -12,14 +12,22 @@ export const shipmentsOnOrders = (shipments: ShipmentCommands): Reaction => ({
   name: 'shipments-on-orders',
   category: orderCategory,
   eventTypes: ['OrderPaid', 'OrderCancelled'],
-  async handle(event: RecordedEvent) {
-    if (event.type === 'OrderPaid') {
-      const outcome = await shipments.create((event.data as OrderPaid['data']).orderId, event.id);
-      if (!outcome.ok) throw new Error(outcome.rejection.reason);
-    } else if (event.type === 'OrderCancelled') {
-      const { orderId, reason } = event.data as OrderCancelled['data'];
-      // not_found: no shipment was created, nothing to undo; conflict: it is past CREATED (cannot be: cancel is refused once SHIPPED).
-      await shipments.cancel(shipmentIdFor(orderId), `order cancelled: ${reason}`, event.id);
+  async handle(recorded: RecordedEvent) {
+    const event = asOrderEvent(recorded);
+    switch (event?.type) {
+      case 'OrderPaid': {
+        const outcome = await shipments.create(event.data.orderId, recorded.id);
+        if (!outcome.ok) throw new Error(outcome.rejection.reason);
+        return;
+      }
+      case 'OrderCancelled': {
+        const { orderId, reason } = event.data;
+        // not_found: no shipment was created, nothing to undo; conflict: it is past CREATED (cannot be: cancel is refused once SHIPPED).
+        await shipments.cancel(shipmentIdFor(orderId), `order cancelled: ${reason}`, recorded.id);
+        return;
+      }
+      default:
+        return;
     }
   },
 });

@@ -1,5 +1,6 @@
 import { deterministicId } from '../../../shared/application/event-ids';
 import type { DomainEvent } from '../../../shared/domain/decider';
+import { narrowing } from '../../../shared/domain/event-narrowing';
 
 export const shipmentCategory = 'Shipment';
 export const shipmentStream = (shipmentId: string): string => `${shipmentCategory}-${shipmentId}`;
@@ -30,3 +31,6 @@ export const shipmentEventTypes = [
   'ShipmentDelivered',
   'ShipmentCancelled',
 ] as const satisfies readonly ShipmentEvent['type'][];
+
+/** A stored event as the shipment event its type names, or undefined for any other type. */
+export const asShipmentEvent = narrowing<ShipmentEvent>(shipmentEventTypes);

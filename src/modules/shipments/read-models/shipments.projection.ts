@@ -1,9 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { ReplayedEvent } from '../../../event-store/event-store.port';
 import type { ApplyEvent, Projection, TableNames } from '../../../shared/read-models/projection';
-import { shipmentCategory, type ShipmentEvent, shipmentEventTypes } from '../contracts/shipment-events';
-
-const known: ReadonlySet<string> = new Set(shipmentEventTypes);
+import { asShipmentEvent, shipmentCategory } from '../contracts/shipment-events';
 
 type Tables = 'shipments';
 
@@ -48,8 +46,8 @@ export class ShipmentsProjection implements Projection<Tables> {
     const deliver = db.prepare(`UPDATE ${shipments} SET status = 'DELIVERED', delivered_at = ?, updated_at = ? ${guarded}`);
     const cancel = db.prepare(`UPDATE ${shipments} SET status = 'CANCELLED', reason = ?, updated_at = ? ${guarded}`);
     return (recorded: ReplayedEvent) => {
-      if (!known.has(recorded.type)) return;
-      const event = { type: recorded.type, data: recorded.data } as ShipmentEvent;
+      const event = asShipmentEvent(recorded);
+      if (event === undefined) return;
       const { shipmentId } = event.data;
       switch (event.type) {
         case 'ShipmentCreated': {
