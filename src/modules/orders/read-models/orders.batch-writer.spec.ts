@@ -28,7 +28,7 @@ const fresh = () => {
 };
 const rowsOf = (db: Database.Database) => db.prepare('SELECT * FROM orders ORDER BY order_id').all();
 
-/** The rows the per-event writer leaves: the specification. */
+/** The rows the live writer leaves, each event written on its own. */
 const oneByOne = (events: readonly ReplayedEvent[]) => {
   const db = fresh();
   const apply = projection.writer(db, names);

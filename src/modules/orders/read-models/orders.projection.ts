@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { ReplayedEvent } from '../../../event-store/event-store.port';
-import { type ApplyEvent, type BatchWriter, isoTime, type Projection, type TableNames } from '../../../shared/read-models/projection';
-import { asOrderEvent, orderCategory } from '../contracts/order-events';
+import type { ApplyEvent, BatchWriter, Projection, TableNames } from '../../../shared/read-models/projection';
+import { orderCategory } from '../contracts/order-events';
 import { OrdersBatchWriter } from './orders.batch-writer';
 
 type Tables = 'orders';
@@ -43,54 +43,12 @@ export class OrdersProjection implements Projection<Tables> {
     `);
   }
 
+  /** One event at a time: the batch writer's fold over a batch of one, so both write the same rows by construction. */
   writer(db: Database.Database, { orders }: TableNames<Tables>): ApplyEvent {
-    const insert = db.prepare(
-      `INSERT OR IGNORE INTO ${orders} (order_id, customer_id, status, total, currency, items, shipping_address, placed_position, created_at, updated_at)
-       VALUES (?, ?, 'PENDING', ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    const where = 'updated_at = ? WHERE order_id = ?';
-    const status = db.prepare(`UPDATE ${orders} SET status = ?, ${where}`);
-    const withReason = db.prepare(`UPDATE ${orders} SET status = ?, reason = ?, ${where}`);
-    const paid = db.prepare(`UPDATE ${orders} SET status = 'PAID', payment_id = ?, ${where}`);
-    const shipped = db.prepare(`UPDATE ${orders} SET status = 'SHIPPED', shipment_id = ?, tracking_number = ?, ${where}`);
-
-    return (recorded: ReplayedEvent) => {
-      const event = asOrderEvent(recorded);
-      if (event === undefined) return;
-      const at = isoTime(recorded.createdAt);
-      const { orderId } = event.data;
-      switch (event.type) {
-        case 'OrderPlaced': {
-          const { customerId, total, currency, items, shippingAddress } = event.data;
-          insert.run(orderId, customerId, total, currency, JSON.stringify(items), JSON.stringify(shippingAddress), recorded.position, at, at);
-          return;
-        }
-        case 'OrderConfirmed':
-          status.run('CONFIRMED', at, orderId);
-          return;
-        case 'OrderRejected':
-          withReason.run('REJECTED', event.data.reason, at, orderId);
-          return;
-        case 'OrderPaid':
-          paid.run(event.data.paymentId, at, orderId);
-          return;
-        case 'OrderPaymentFailed':
-          withReason.run('PAYMENT_FAILED', event.data.reason, at, orderId);
-          return;
-        case 'OrderShipped':
-          shipped.run(event.data.shipmentId, event.data.trackingNumber, at, orderId);
-          return;
-        case 'OrderDelivered':
-          status.run('DELIVERED', at, orderId);
-          return;
-        case 'OrderCancelled':
-          withReason.run('CANCELLED', event.data.reason, at, orderId);
-          return;
-        default: {
-          const unknownEvent: never = event;
-          return unknownEvent;
-        }
-      }
+    const batch = new OrdersBatchWriter(db, orders);
+    return (event: ReplayedEvent) => {
+      batch.add(event);
+      batch.write();
     };
   }
 
