@@ -7,6 +7,7 @@ import type { ModuleRouter } from '../../../shared/http/module-router';
 import { adminSecurity, problemResponses, problemSchema } from '../../../shared/http/openapi-document';
 import { notFound } from '../../../shared/http/problem';
 import { rejectionProblem } from '../../../shared/http/rejection-problem';
+import { uuidPattern } from '../../../shared/http/uuid-pattern';
 import { parseBody, parseQuery } from '../../../shared/http/validate';
 import { z } from '../../../shared/http/zod-openapi';
 import type { AdmissionControl } from '../../../shared/process-managers/admission-gate';
@@ -33,8 +34,6 @@ export interface OrdersRouterParts {
   /** Refuses new orders while the saga is too far behind (CONTRACT §5). */
   readonly admission: AdmissionControl;
 }
-
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const etagOf = (read: ReadOrder) => `"${read.revision}"`;
 

@@ -1,6 +1,5 @@
+import { uuidPattern } from '../../../shared/http/uuid-pattern';
 import { z } from '../../../shared/http/zod-openapi';
-
-export const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const paymentIdParamsSchema = z.object({ paymentId: z.string() });
 

@@ -7,7 +7,8 @@ import { notFound } from '../../../shared/http/problem';
 import { parseParams, parseQuery } from '../../../shared/http/validate';
 import { z } from '../../../shared/http/zod-openapi';
 import type { PaymentQuery } from '../read-models/payment.query';
-import { paymentIdParamsSchema, paymentListQuerySchema, paymentListSchema, paymentSchema, uuidPattern } from './payment.schemas';
+import { uuidPattern } from '../../../shared/http/uuid-pattern';
+import { paymentIdParamsSchema, paymentListQuerySchema, paymentListSchema, paymentSchema } from './payment.schemas';
 
 export interface PaymentsRouterParts {
   readonly adminToken: string;

@@ -9,6 +9,7 @@ import { rejectionProblem } from '../../../shared/http/rejection-problem';
 import { parseBody, parseParams, parseQuery } from '../../../shared/http/validate';
 import { z } from '../../../shared/http/zod-openapi';
 import type { ProjectionRunner } from '../../../shared/read-models/projection-runner';
+import { uuidPattern } from '../../../shared/http/uuid-pattern';
 import type { ShipmentCommands, ShipmentOutcome } from '../application/shipment-commands';
 import { toShipmentView } from '../application/shipment-view';
 import type { ShipmentQuery } from '../read-models/shipment.query';
@@ -20,7 +21,6 @@ import {
   shipmentSchema,
   trackingNumberParamsSchema,
   trackingNumberPattern,
-  uuidPattern,
 } from './shipment.schemas';
 
 export interface ShipmentsRouterParts {
