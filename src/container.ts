@@ -14,6 +14,7 @@ import { shipmentsModule } from './modules/shipments/shipments.module';
 import { CommandHandler, type SnapshotPolicy } from './shared/application/command-handler';
 import type { RunnableConfig } from './shared/config';
 import type { ModuleRouter } from './shared/http/module-router';
+import { ReadYourWrites } from './shared/http/read-your-writes';
 import { createLogger } from './shared/logger';
 import type { Projection } from './shared/read-models/projection';
 import { ProjectionRunner } from './shared/read-models/projection-runner';
@@ -51,6 +52,9 @@ const sharedModule = (config: RunnableConfig, logger: Logger, eventStore: EventS
           getAll<Projection>(SharedTokens.Projections, { optional: true }),
           logger,
         ),
+    );
+    bind(SharedTokens.ReadYourWrites).toDynamicValue(
+      ({ get }) => new ReadYourWrites(get<ProjectionRunner>(SharedTokens.ProjectionRunner), eventStore, config.READ_WAIT_MS),
     );
     bind(SharedTokens.ProcessManagers).toDynamicValue(({ get, getAll }): ProcessManagers => {
       const reactions = getAll<Reaction>(SharedTokens.Reactions, { optional: true });
