@@ -61,7 +61,8 @@ export const startServer = async (system: System, options: ServerOptions = {}): 
   const stop = () =>
     (stopping ??= (async () => {
       // The process managers need no HTTP: they stop while the requests finish; the read models and the store serve those to the end.
-      await Promise.all([closeHttp(), system.stopProcessing()]);
+      // The event streams never finish by themselves: they end first, so that the requests in flight are the others.
+      await Promise.all([system.streams.close().then(closeHttp), system.stopProcessing()]);
       await system.stop();
     })());
   return { server, port: boundPort, stop };

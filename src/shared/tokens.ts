@@ -22,6 +22,8 @@ export const SharedTokens = {
   Readiness: Symbol.for('shared.Readiness'),
   /** `minPosition` on the read routes (CONTRACT §6). */
   ReadYourWrites: Symbol.for('shared.ReadYourWrites'),
+  /** The Server-Sent Event streams of the log (CONTRACT §6). */
+  EventStreams: Symbol.for('shared.EventStreams'),
   /** Multi-bound: every module binds its router here. */
   HttpRouters: Symbol.for('shared.HttpRouters'),
 } as const;
