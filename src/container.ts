@@ -7,6 +7,7 @@ import { createEventStore } from './event-store/create-event-store';
 import type { EventStore } from './event-store/event-store.port';
 import { adminRouter } from './http/admin.router';
 import { eventsRouter } from './http/events.router';
+import { consoleRouter } from './http/console/console.router';
 import { CommitWakeups } from './http/live/commit-wakeups';
 import { EventStreams } from './http/live/event-streams';
 import { streamsRouter } from './http/live/streams.router';
@@ -90,6 +91,7 @@ const sharedModule = (config: RunnableConfig, logger: Logger, eventStore: EventS
       streamsRouter({ adminToken: config.ADMIN_TOKEN, store: eventStore, streams: get(SharedTokens.EventStreams), served: servesEventQuery(eventQuery) }),
     );
     bind(SharedTokens.HttpRouters).toConstantValue(eventsRouter(config.ADMIN_TOKEN, eventQuery));
+    bind(SharedTokens.HttpRouters).toConstantValue(consoleRouter());
     bind(SharedTokens.Readiness).toDynamicValue(({ get }) => {
       const readiness = new Readiness();
       const processManagers = get<ProcessManagers>(SharedTokens.ProcessManagers);
