@@ -76,6 +76,17 @@ export default tseslint.config(
     },
   },
   {
+    // The console's script runs in the browser.
+    files: ['src/http/console/assets/**/*.js'],
+    languageOptions: {
+      ecmaVersion: 2022,
+      sourceType: 'module',
+      globals: Object.fromEntries(
+        ['window', 'document', 'location', 'sessionStorage', 'fetch', 'AbortController', 'TextDecoderStream', 'Node', 'Intl', 'alert', 'setTimeout', 'clearTimeout'].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
+  {
     // CommonJS config files at the root (jest.config.js, .dependency-cruiser.cjs).
     files: ['**/*.cjs', 'jest.config.js'],
     languageOptions: { sourceType: 'commonjs', globals: { ...nodeGlobals, ...commonjsGlobals } },

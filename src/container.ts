@@ -2,11 +2,15 @@ import type Database from 'better-sqlite3';
 import { Container, ContainerModule } from 'inversify';
 import type { Logger } from 'pino';
 import { hostsConsumerGroups } from './event-store/consumer-groups.port';
-import { eventQueryOf } from './event-store/create-event-query';
+import { eventQueryOf, servesEventQuery } from './event-store/create-event-query';
 import { createEventStore } from './event-store/create-event-store';
 import type { EventStore } from './event-store/event-store.port';
 import { adminRouter } from './http/admin.router';
 import { eventsRouter } from './http/events.router';
+import { consoleRouter } from './http/console/console.router';
+import { CommitWakeups } from './http/live/commit-wakeups';
+import { EventStreams } from './http/live/event-streams';
+import { streamsRouter } from './http/live/streams.router';
 import { inventoryModule } from './modules/inventory/inventory.module';
 import { ordersModule } from './modules/orders/orders.module';
 import { paymentsModule } from './modules/payments/payments.module';
@@ -14,6 +18,7 @@ import { shipmentsModule } from './modules/shipments/shipments.module';
 import { CommandHandler, type SnapshotPolicy } from './shared/application/command-handler';
 import type { RunnableConfig } from './shared/config';
 import type { ModuleRouter } from './shared/http/module-router';
+import { ReadYourWrites } from './shared/http/read-your-writes';
 import { createLogger } from './shared/logger';
 import type { Projection } from './shared/read-models/projection';
 import { ProjectionRunner } from './shared/read-models/projection-runner';
@@ -52,6 +57,9 @@ const sharedModule = (config: RunnableConfig, logger: Logger, eventStore: EventS
           logger,
         ),
     );
+    bind(SharedTokens.ReadYourWrites).toDynamicValue(
+      ({ get }) => new ReadYourWrites(get<ProjectionRunner>(SharedTokens.ProjectionRunner), eventStore, config.READ_WAIT_MS),
+    );
     bind(SharedTokens.ProcessManagers).toDynamicValue(({ get, getAll }): ProcessManagers => {
       const reactions = getAll<Reaction>(SharedTokens.Reactions, { optional: true });
       // On a store with consumer groups (EventStoreDB) any number of instances share the work; otherwise each runs all of it.
@@ -74,7 +82,16 @@ const sharedModule = (config: RunnableConfig, logger: Logger, eventStore: EventS
     bind(SharedTokens.HttpRouters).toDynamicValue(({ get }) =>
       adminRouter(config.ADMIN_TOKEN, get(SharedTokens.ProcessManagers), get(SharedTokens.ProjectionRunner), get(SharedTokens.Admission)),
     );
-    bind(SharedTokens.HttpRouters).toConstantValue(eventsRouter(config.ADMIN_TOKEN, eventQueryOf(eventStore)));
+    const eventQuery = eventQueryOf(eventStore);
+    bind(SharedTokens.EventStreams).toConstantValue(
+      new EventStreams(eventQuery, new CommitWakeups(eventStore, logger), { maxStreams: config.MAX_EVENT_STREAMS, heartbeatMs: config.STREAM_HEARTBEAT_MS }, logger),
+    );
+    // Before the events router, whose `/api/events/:eventId` would take `stream` for an id.
+    bind(SharedTokens.HttpRouters).toDynamicValue(({ get }) =>
+      streamsRouter({ adminToken: config.ADMIN_TOKEN, store: eventStore, streams: get(SharedTokens.EventStreams), served: servesEventQuery(eventQuery) }),
+    );
+    bind(SharedTokens.HttpRouters).toConstantValue(eventsRouter(config.ADMIN_TOKEN, eventQuery));
+    bind(SharedTokens.HttpRouters).toConstantValue(consoleRouter());
     bind(SharedTokens.Readiness).toDynamicValue(({ get }) => {
       const readiness = new Readiness();
       const processManagers = get<ProcessManagers>(SharedTokens.ProcessManagers);
@@ -95,6 +112,8 @@ export interface System {
   readonly reactions: ProcessManagers;
   /** Whether new orders are admitted now, from the process managers' lag. */
   readonly admission: AdmissionGate;
+  /** The open Server-Sent Event streams: a stop ends them first, so that they hold no request open. */
+  readonly streams: EventStreams;
   /** Starts the read models, the process managers and the background services. */
   start(): Promise<void>;
   /**
@@ -129,6 +148,7 @@ export const composeSystem = async (config: RunnableConfig, options: ComposeOpti
   const reactions = container.get<ProcessManagers>(SharedTokens.ProcessManagers);
   const services = container.getAll<BackgroundService>(SharedTokens.BackgroundServices, { optional: true });
   const readModels = container.get<Database.Database>(SharedTokens.ReadModelDatabase);
+  const streams = container.get<EventStreams>(SharedTokens.EventStreams);
   // How long each part of a stop took, logged once it is done: the budget of a stop is 10 s (CONTRACT §5).
   const took: Record<string, number> = {};
   const timed = async (part: string, work: () => Promise<unknown>) => {
@@ -158,6 +178,7 @@ export const composeSystem = async (config: RunnableConfig, options: ComposeOpti
     projections,
     reactions,
     admission: container.get<AdmissionGate>(SharedTokens.Admission),
+    streams,
     start: async () => {
       projections.start();
       await reactions.start();
@@ -166,7 +187,7 @@ export const composeSystem = async (config: RunnableConfig, options: ComposeOpti
     stopProcessing,
     stop: () =>
       (stopping ??= (async () => {
-        await stopProcessing();
+        await Promise.all([stopProcessing(), timed('eventStreams', () => streams.close())]);
         await timed('readModels', () => projections.stop());
         await timed('eventStore', () => eventStore.close());
         await timed('readModelDatabase', async () => readModels.close());

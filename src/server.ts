@@ -15,6 +15,8 @@ export interface RunningServer {
 
 export interface ServerOptions {
   readonly port?: number;
+  /** The interface to listen on: every one by default; `127.0.0.1` for a local run (the demo). */
+  readonly host?: string;
   /** How long a stop waits for the requests in flight before it closes their connections. */
   readonly forceCloseAfterMs?: number;
 }
@@ -38,7 +40,7 @@ export const startServer = async (system: System, options: ServerOptions = {}): 
   server.on('request', createApp(system));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? system.config.PORT, '0.0.0.0', () => resolve());
+    server.listen(options.port ?? system.config.PORT, options.host ?? '0.0.0.0', () => resolve());
   });
   const { port: boundPort } = server.address() as AddressInfo;
   await system.start();
@@ -61,7 +63,8 @@ export const startServer = async (system: System, options: ServerOptions = {}): 
   const stop = () =>
     (stopping ??= (async () => {
       // The process managers need no HTTP: they stop while the requests finish; the read models and the store serve those to the end.
-      await Promise.all([closeHttp(), system.stopProcessing()]);
+      // The event streams never finish by themselves: they end first, so that the requests in flight are the others.
+      await Promise.all([system.streams.close().then(closeHttp), system.stopProcessing()]);
       await system.stop();
     })());
   return { server, port: boundPort, stop };

@@ -8,7 +8,10 @@ export interface CatchUpOptions {
   readonly signal: CommitSignal;
   readonly after?: bigint;
   readonly pageSize?: number;
-  /** How often to look for events that another process appended to the same store. */
+  /**
+   * How often to look for events that another process appended to the same store; `Infinity` when
+   * the signal hears of every commit, so that an idle subscription costs nothing.
+   */
   readonly pollIntervalMs?: number;
 }
 

@@ -17,3 +17,22 @@ describe('commit signal', () => {
     await expect(signal.wait(seen, 60_000)).resolves.toBeUndefined();
   });
 });
+
+describe('commit signal without a timeout', () => {
+  it('waits for the commit only, with no timer of its own', async () => {
+    jest.useFakeTimers();
+    try {
+      const signal = new CommitSignal();
+      let woken = false;
+      const waiting = signal.wait(signal.count, Infinity).then(() => (woken = true));
+      expect(jest.getTimerCount()).toBe(0);
+      await Promise.resolve();
+      expect(woken).toBe(false);
+      signal.notify();
+      await waiting;
+      expect(woken).toBe(true);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+});

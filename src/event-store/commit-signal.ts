@@ -18,12 +18,12 @@ export class CommitSignal {
     for (const wake of waiters) wake();
   }
 
-  /** Resolves at the next commit after `seen`, at once if there was one already, or after `timeoutMs`. */
+  /** Resolves at the next commit after `seen`, at once if there was one already, or after `timeoutMs` (never when infinite). */
   wait(seen: number, timeoutMs: number): Promise<void> {
     if (this.commits !== seen) return Promise.resolve();
     return new Promise((resolve) => {
-      const timer = setTimeout(wake, timeoutMs);
-      timer.unref();
+      const timer = Number.isFinite(timeoutMs) ? setTimeout(wake, timeoutMs) : undefined;
+      timer?.unref();
       const waiters = this.waiters;
       function wake(): void {
         clearTimeout(timer);

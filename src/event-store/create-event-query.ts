@@ -12,3 +12,6 @@ const notServed: EventQuery = {
 /** The audit query of the store the system runs on. */
 export const eventQueryOf = (store: EventStore): EventQuery =>
   store instanceof SqliteEventStore ? store.eventQuery : notServed;
+
+/** False on a store whose audit query answers 503 (then so do the event streams, which read through it). */
+export const servesEventQuery = (query: EventQuery): boolean => query !== notServed;

@@ -156,10 +156,11 @@ export interface EventStore {
    */
   countAfter?(target: SubscriptionTarget, after: bigint, cap: number): Promise<number>;
   /**
-   * The checkpoint a subscription to the target reaches by delivering the event at `position` (what an
-   * append to a stream of the target returned): a subscriber at or past it has seen that append. On
-   * the embedded store it is `position`; on EventStoreDB a category's checkpoints count its links, so
-   * this waits for the link (up to `timeoutMs`) and answers undefined if it does not come.
+   * The checkpoint a subscriber to the target has reached once it has seen everything of the target
+   * up to the global `position` (of any event, e.g. what an append returned): that of the target's
+   * newest event at or before it, 0n when there is none. On the embedded store checkpoints are
+   * positions; on EventStoreDB a category's checkpoints count its links, so this waits for the system
+   * projection to have linked the position. A position not reached within `timeoutMs` answers undefined.
    */
   checkpointAt(target: SubscriptionTarget, position: bigint, options?: { readonly timeoutMs?: number }): Promise<bigint | undefined>;
   readonly checkpoints: CheckpointStore;

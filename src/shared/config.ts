@@ -34,6 +34,12 @@ export const configSchema = z
     RETRY_BASE_DELAY_MS: milliseconds.default(100),
     /** Events the process managers may be behind (the largest lag of any) before new orders are refused with 503 (CONTRACT §5). */
     MAX_SAGA_LAG: z.coerce.number().int().min(1).default(5000),
+    /** How long a read with `minPosition` waits for what answers it to reach the position (CONTRACT §6). */
+    READ_WAIT_MS: milliseconds.default(2000),
+    /** Server-Sent Event streams open at once (order streams and the admin log together); past it, 503. */
+    MAX_EVENT_STREAMS: z.coerce.number().int().min(1).default(1000),
+    /** A comment line this often keeps proxies from closing an idle event stream. */
+    STREAM_HEARTBEAT_MS: z.coerce.number().int().min(10).default(15000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .refine((env) => env.EVENT_STORE !== 'eventstoredb' || env.EVENTSTORE_CONNECTION_STRING !== undefined, {

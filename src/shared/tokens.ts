@@ -20,6 +20,10 @@ export const SharedTokens = {
   /** Multi-bound: background work with a start and a stop, e.g. the saga's deadline watcher. */
   BackgroundServices: Symbol.for('shared.BackgroundServices'),
   Readiness: Symbol.for('shared.Readiness'),
+  /** `minPosition` on the read routes (CONTRACT §6). */
+  ReadYourWrites: Symbol.for('shared.ReadYourWrites'),
+  /** The Server-Sent Event streams of the log (CONTRACT §6). */
+  EventStreams: Symbol.for('shared.EventStreams'),
   /** Multi-bound: every module binds its router here. */
   HttpRouters: Symbol.for('shared.HttpRouters'),
 } as const;

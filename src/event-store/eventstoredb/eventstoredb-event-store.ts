@@ -35,6 +35,7 @@ import { scanForEvent, type EventIdIndex } from './event-id-index';
 import { EventStoreDbSnapshotStore } from './eventstoredb-snapshot-store';
 import { EventStoreDbCheckpointStore } from './eventstoredb-checkpoint-store';
 import { linkCheckpointAt } from './link-checkpoint-at';
+import { categoryOf } from '../stream-name';
 import { EventStoreDbConsumerGroups, type EventStoreDbConsumerGroupsOptions } from './persistent/eventstoredb-consumer-groups';
 import { categoryStream, eventTypeStream, ProjectionBarrier, type BarrierOptions } from './projection-barrier';
 import { ResubscribingSubscription } from './resubscribing-subscription';
@@ -317,16 +318,44 @@ export class EventStoreDbEventStore implements EventStore, ConsumerGroupHost {
     }
   }
 
-  /** `$all` checkpoints are positions; a category's is the revision + 1 of the link to the event, once the projection has written it. */
+  /**
+   * `$all` checkpoints are positions; a category's is the revision + 1 of the link to its newest event
+   * at or before the position, once the projection has written it. For a position of another
+   * category's event, the projection has passed it once it has linked that event (it links in `$all`
+   * order): from then on the category's newest link at or before it is the answer, even an old one.
+   */
   async checkpointAt(target: SubscriptionTarget, position: bigint, options: { readonly timeoutMs?: number } = {}): Promise<bigint | undefined> {
     if (target.kind === 'all') return position;
+    const linkOptions = {
+      timeoutMs: options.timeoutMs ?? this.options.projectionBarrier?.timeoutMs ?? 5000,
+      ...(this.options.projectionBarrier?.pollMs === undefined ? {} : { pollMs: this.options.projectionBarrier.pollMs }),
+    };
     try {
-      return await linkCheckpointAt(this.client, categoryStream(target.category), position, {
-        timeoutMs: options.timeoutMs ?? this.options.projectionBarrier?.timeoutMs ?? 5000,
-        ...(this.options.projectionBarrier?.pollMs === undefined ? {} : { pollMs: this.options.projectionBarrier.pollMs }),
-      });
+      const own = await this.categoryAt(position);
+      if (own === undefined || own === target.category) return await linkCheckpointAt(this.client, categoryStream(target.category), position, linkOptions);
+      if ((await linkCheckpointAt(this.client, categoryStream(own), position, linkOptions)) === undefined) return undefined;
+      return await linkCheckpointAt(this.client, categoryStream(target.category), position, { ...linkOptions, passed: true });
     } catch (error) {
       throw toStoreError(error);
+    }
+  }
+
+  /** The category of the event at exactly that `$all` position; undefined when no event of ours starts there. */
+  private async categoryAt(position: bigint): Promise<string | undefined> {
+    let read: ReturnType<EsdbClient['readAll']> | undefined;
+    try {
+      read = this.client.readAll({ direction: FORWARDS, fromPosition: allReadPosition(position), maxCount: 1 });
+      for await (const resolved of read) {
+        const step = fromAll(resolved);
+        return step?.positioned !== undefined && step.checkpoint === position ? categoryOf(step.positioned.event.streamName) : undefined;
+      }
+      return undefined;
+    } catch (error) {
+      // Not where a record starts (a made-up position): no category, and the caller waits as for its own.
+      if (isConnectionError(error)) throw error;
+      return undefined;
+    } finally {
+      if (read !== undefined) await read.cancel().catch(() => undefined);
     }
   }
 

@@ -1,8 +1,8 @@
-import { BACKWARDS, StreamNotFoundError, type ResolvedEvent } from '@eventstore/db-client';
+import { BACKWARDS, StreamNotFoundError, type JSONRecordedEvent, type ResolvedEvent } from '@eventstore/db-client';
 import type { EsdbClient } from './client';
 import { EventStoreDbEventStore } from './eventstoredb-event-store';
 import { linkCheckpointAt } from './link-checkpoint-at';
-import { FakeReadable, recorded, resolvedLink } from './testing/client-fakes';
+import { FakeReadable, recorded, resolvedAll, resolvedLink } from './testing/client-fakes';
 
 /** `$ce-Order` as the system projection writes it, a link at a time; reads come back newest first. */
 const categoryStream = () => {
@@ -58,5 +58,55 @@ describe('the category checkpoint of an appended event (link revision + 1, not i
     const store = new EventStoreDbEventStore(client, { projectionBarrier: { timeoutMs: 0 } });
     await expect(store.checkpointAt({ kind: 'category', category: 'Order' }, 900n)).resolves.toBe(2n);
     await expect(store.checkpointAt({ kind: 'all' }, 900n)).resolves.toBe(900n);
+  });
+});
+
+describe("a category's checkpoint at a position of another category's event (read your writes anywhere)", () => {
+  /** `$ce-Order` and `$ce-Product`, and `$all` holding the events they link; the projection may not have linked them all yet. */
+  const server = () => {
+    const all: JSONRecordedEvent[] = [];
+    const links = new Map<string, ResolvedEvent[]>();
+    const append = (stream: string, position: number, linked = true) => {
+      const event = recorded({ streamId: stream, revision: 0, position });
+      all.push(event);
+      if (linked) link(event);
+      return event;
+    };
+    const link = (event: JSONRecordedEvent) => {
+      const linkStream = `$ce-${event.streamId.slice(0, event.streamId.indexOf('-'))}`;
+      const entries = links.get(linkStream) ?? [];
+      entries.push(resolvedLink(linkStream, entries.length, event));
+      links.set(linkStream, entries);
+    };
+    const client = {
+      readStream: (stream: string) => {
+        const entries = links.get(stream);
+        if (entries === undefined) return new FakeReadable<ResolvedEvent>([], new StreamNotFoundError(undefined, stream));
+        return new FakeReadable([...entries].reverse(), 'end');
+      },
+      readAll: (options: { fromPosition: { commit: bigint } }) =>
+        new FakeReadable(all.filter((event) => event.position!.commit >= options.fromPosition.commit).map(resolvedAll), 'end'),
+    } as unknown as EsdbClient;
+    return { store: new EventStoreDbEventStore(client, { projectionBarrier: { timeoutMs: 0, pollMs: 1 } }), append, link };
+  };
+
+  it("is the category's newest link before it once the projection has linked the position's own event, however old that link", async () => {
+    const { store, append } = server();
+    append('Product-1', 100);
+    append('Product-2', 200);
+    append('Order-1', 900);
+    await expect(store.checkpointAt({ kind: 'category', category: 'Product' }, 900n, { timeoutMs: 50 })).resolves.toBe(2n);
+    // A category with no event yet has reached every position.
+    await expect(store.checkpointAt({ kind: 'category', category: 'Shipment' }, 900n, { timeoutMs: 50 })).resolves.toBe(0n);
+  });
+
+  it('waits for the projection to link the event at the position first, and answers undefined if it does not within the timeout', async () => {
+    const { store, append, link } = server();
+    append('Product-1', 100);
+    const order = append('Order-1', 900, false);
+    await expect(store.checkpointAt({ kind: 'category', category: 'Product' }, 900n, { timeoutMs: 30 })).resolves.toBeUndefined();
+    const waiting = store.checkpointAt({ kind: 'category', category: 'Product' }, 900n, { timeoutMs: 2000 });
+    setTimeout(() => link(order), 20);
+    await expect(waiting).resolves.toBe(1n);
   });
 });

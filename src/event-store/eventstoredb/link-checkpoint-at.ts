@@ -5,6 +5,11 @@ import { fromLinkStream } from './resolved-event';
 export interface LinkCheckpointOptions {
   readonly timeoutMs?: number;
   readonly pollMs?: number;
+  /**
+   * The projection is known to have passed the position (it linked an event at or after it into
+   * another stream): links before it are all there, so none at or past it is waited for.
+   */
+  readonly passed?: boolean;
 }
 
 type Scan = bigint | 'not linked yet';
@@ -25,14 +30,20 @@ export const linkCheckpointAt = async (
 ): Promise<bigint | undefined> => {
   const deadline = Date.now() + (options.timeoutMs ?? 5000);
   for (;;) {
-    const found = await scan(client, linkStream, position, Math.max(1, deadline - Date.now()));
+    const found = await scan(client, linkStream, position, Math.max(1, deadline - Date.now()), options.passed === true);
     if (found !== 'not linked yet') return found;
     if (Date.now() >= deadline) return undefined;
     await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 10));
   }
 };
 
-const scan = async (client: Pick<EsdbClient, 'readStream'>, linkStream: string, position: bigint, deadlineMs: number): Promise<Scan> => {
+const scan = async (
+  client: Pick<EsdbClient, 'readStream'>,
+  linkStream: string,
+  position: bigint,
+  deadlineMs: number,
+  passed: boolean,
+): Promise<Scan> => {
   // The read's own deadline: a server that stalls must not hold the request that waits past its timeout.
   const read = client.readStream(linkStream, { direction: BACKWARDS, fromRevision: END, resolveLinkTos: true, deadline: deadlineMs });
   let newest = true;
@@ -42,14 +53,14 @@ const scan = async (client: Pick<EsdbClient, 'readStream'>, linkStream: string, 
       const at = step?.positioned?.event.position;
       // A link whose event is gone says nothing about where the projection is: look at the one before.
       if (step === undefined || at === undefined) continue;
-      if (newest && at < position) return 'not linked yet';
+      if (newest && at < position && !passed) return 'not linked yet';
       newest = false;
       if (at <= position) return step.checkpoint;
     }
     // Every link is of a later event: none of the stream's events is at or before the position.
-    return newest ? 'not linked yet' : 0n;
+    return newest && !passed ? 'not linked yet' : 0n;
   } catch (error) {
-    if (error instanceof StreamNotFoundError) return 'not linked yet';
+    if (error instanceof StreamNotFoundError) return passed ? 0n : 'not linked yet';
     throw error;
   } finally {
     await read.cancel().catch(() => undefined);

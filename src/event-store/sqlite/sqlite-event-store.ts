@@ -206,9 +206,24 @@ export class SqliteEventStore implements EventStore {
     return row?.count ?? 0;
   }
 
-  /** Checkpoints are global positions here, for `$all` and for categories alike. */
-  async checkpointAt(_target: SubscriptionTarget, position: bigint): Promise<bigint> {
-    return position;
+  /**
+   * Checkpoints are global positions here: a subscriber to `$all` has seen the position once it is
+   * there, a category's subscriber once it is at its category's newest event at or before it (the
+   * position may be of another category's event). A position the store has not reached yet is
+   * waited for, up to `timeoutMs` (undefined after).
+   */
+  async checkpointAt(target: SubscriptionTarget, position: bigint, options: { readonly timeoutMs?: number } = {}): Promise<bigint | undefined> {
+    const deadline = Date.now() + (options.timeoutMs ?? 0);
+    for (;;) {
+      this.assertOpen();
+      const seen = this.signals.all.count;
+      if (BigInt(this.statements.headOfAll.get()?.position ?? 0) >= position) break;
+      const left = deadline - Date.now();
+      if (left <= 0) return undefined;
+      await this.signals.all.wait(seen, left);
+    }
+    if (target.kind === 'all') return position;
+    return BigInt(this.statements.categoryAtOrBefore.get(target.category, position)?.position ?? 0);
   }
 
   async ping(): Promise<void> {

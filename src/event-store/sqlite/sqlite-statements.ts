@@ -59,6 +59,7 @@ export class SqliteStatements {
   readonly byId: Database.Statement<[string], EventRow>;
   readonly headOfAll: Database.Statement<[], { position: number | null }>;
   readonly headOfCategory: Database.Statement<[string], { position: number | null }>;
+  readonly categoryAtOrBefore: Database.Statement<[string, bigint], { position: number | null }>;
   readonly ping: Database.Statement<[], unknown>;
 
   constructor(db: Database.Database) {
@@ -82,6 +83,7 @@ export class SqliteStatements {
     this.byId = raw(`SELECT ${columns} FROM events WHERE id = ?`);
     this.headOfAll = db.prepare('SELECT max(position) AS position FROM events');
     this.headOfCategory = db.prepare('SELECT max(position) AS position FROM events WHERE category = ?');
+    this.categoryAtOrBefore = db.prepare('SELECT max(position) AS position FROM events WHERE category = ? AND position <= ?');
     this.countOfCategoryAfter = db.prepare(
       'SELECT count(*) AS count FROM (SELECT 1 FROM events WHERE category = ? AND position > ? LIMIT ?)',
     );

@@ -36,6 +36,7 @@ export const inventoryModule = new ContainerModule(({ bind }) => {
       commands: get<InventoryCommands>(InventoryTokens.InventoryCommands),
       queries: get<ProductQueries>(InventoryTokens.ProductQueries),
       projections: get<ProjectionRunner>(SharedTokens.ProjectionRunner),
+      readYourWrites: get(SharedTokens.ReadYourWrites),
     }),
   );
 });

@@ -63,6 +63,7 @@ export const ordersModule = new ContainerModule(({ bind }) => {
       list: get(OrdersTokens.OrderListQuery),
       saga: new OrderSagaView(get<EventStore>(SharedTokens.EventStore)),
       admission: get<AdmissionControl>(SharedTokens.Admission),
+      readYourWrites: get(SharedTokens.ReadYourWrites),
     }),
   );
 });

@@ -30,6 +30,7 @@ export const paymentsModule = new ContainerModule(({ bind }) => {
     paymentsRouter({
       adminToken: get<RunnableConfig>(SharedTokens.Config).ADMIN_TOKEN,
       query: get(PaymentsTokens.PaymentQuery),
+      readYourWrites: get(SharedTokens.ReadYourWrites),
     }),
   );
 });

@@ -48,6 +48,7 @@ export const shipmentsModule = new ContainerModule(({ bind }) => {
       commands: get(ShipmentsTokens.ShipmentCommands),
       query: get(ShipmentsTokens.ShipmentQuery),
       projections: get<ProjectionRunner>(SharedTokens.ProjectionRunner),
+      readYourWrites: get(SharedTokens.ReadYourWrites),
     }),
   );
 });

@@ -128,9 +128,10 @@ export class ProjectionRunner {
   }
 
   /**
-   * Resolves true once the serving copy of the named read model has applied the append that returned
-   * `position` (an append to a stream of its category), false after the timeout. The keeper counts in
-   * category checkpoints, which the store maps the position to (on EventStoreDB they are not positions).
+   * Resolves true once the serving copy of the named read model has applied every event of its
+   * category up to the global `position` (what an append returned, to any stream), false after the
+   * timeout. The keeper counts in category checkpoints, which the store maps the position to (on
+   * EventStoreDB they are not positions).
    */
   async waitFor(name: string, position: bigint, timeoutMs = 2000): Promise<boolean> {
     const keeper = this.keepers.get(name);

@@ -6,10 +6,11 @@ import type { ModuleRouter } from '../../../shared/http/module-router';
 import { adminSecurity, problemResponses } from '../../../shared/http/openapi-document';
 import { notFound } from '../../../shared/http/problem';
 import { rejectionProblem } from '../../../shared/http/rejection-problem';
+import { type ReadYourWrites, setEventPosition } from '../../../shared/http/read-your-writes';
 import { parseBody, parseParams } from '../../../shared/http/validate';
 import { z } from '../../../shared/http/zod-openapi';
 import type { ProjectionRunner } from '../../../shared/read-models/projection-runner';
-import { skuPattern } from '../contracts/inventory-events';
+import { productStream, skuPattern } from '../contracts/inventory-events';
 import type { InventoryCommands } from '../application/inventory-commands';
 import type { ProductOutcome } from '../application/inventory-outcomes';
 import { toProductView } from '../application/product-view';
@@ -21,11 +22,13 @@ export interface InventoryRouterParts {
   readonly commands: Pick<InventoryCommands, 'createProduct' | 'restock'>;
   readonly queries: ProductQueries;
   readonly projections: Pick<ProjectionRunner, 'waitFor'>;
+  readonly readYourWrites: Pick<ReadYourWrites, 'readModel' | 'writePosition'>;
 }
 
-export const inventoryRouter = ({ adminToken, commands, queries, projections }: InventoryRouterParts): ModuleRouter => {
+export const inventoryRouter = ({ adminToken, commands, queries, projections, readYourWrites }: InventoryRouterParts): ModuleRouter => {
   const router = Router();
   const admin = requireAdmin(adminToken);
+  const fromReadModel = readYourWrites.readModel('products');
 
   /** A sku that cannot exist is not looked up: it is simply not found. */
   const skuOf = (request: Request): string => {
@@ -38,6 +41,7 @@ export const inventoryRouter = ({ adminToken, commands, queries, projections }: 
   const answer = async (response: Response, outcome: ProductOutcome, status: number) => {
     if (!outcome.ok) throw rejectionProblem(outcome.rejection);
     if (outcome.position !== undefined) await projections.waitFor('products', outcome.position);
+    setEventPosition(response, await readYourWrites.writePosition(outcome.position, productStream(outcome.product.sku)));
     if (status === 201) response.location(`/api/products/${outcome.product.sku}`);
     response.status(status).json(toProductView(outcome.product));
   };
@@ -46,11 +50,11 @@ export const inventoryRouter = ({ adminToken, commands, queries, projections }: 
     await answer(response, await commands.createProduct(parseBody(createProductBodySchema, request)), 201);
   });
 
-  router.get('/api/products', (_request: Request, response: Response) => {
+  router.get('/api/products', fromReadModel, (_request: Request, response: Response) => {
     response.json({ items: queries.list() });
   });
 
-  router.get('/api/products/:sku', (request: Request, response: Response) => {
+  router.get('/api/products/:sku', fromReadModel, (request: Request, response: Response) => {
     const sku = skuOf(request);
     const product = queries.get(sku);
     if (product === undefined) throw notFound(`product ${sku}`);

@@ -7,6 +7,7 @@ import type { ModuleRouter } from '../../../shared/http/module-router';
 import { adminSecurity, problemResponses, problemSchema } from '../../../shared/http/openapi-document';
 import { notFound } from '../../../shared/http/problem';
 import { rejectionProblem } from '../../../shared/http/rejection-problem';
+import { positionParameter, type ReadYourWrites, setEventPosition } from '../../../shared/http/read-your-writes';
 import { uuidPattern } from '../../../shared/http/uuid-pattern';
 import { parseBody, parseQuery } from '../../../shared/http/validate';
 import { z } from '../../../shared/http/zod-openapi';
@@ -33,15 +34,16 @@ export interface OrdersRouterParts {
   readonly saga: OrderSagaView;
   /** Refuses new orders while the saga is too far behind (CONTRACT §5). */
   readonly admission: AdmissionControl;
+  readonly readYourWrites: Pick<ReadYourWrites, 'readModel' | 'streams' | 'assertStoreReached'>;
 }
 
 const etagOf = (read: ReadOrder) => `"${read.revision}"`;
 
-export const ordersRouter = ({ adminToken, commands, reader, list, saga, admission }: OrdersRouterParts): ModuleRouter => {
+export const ordersRouter = ({ adminToken, commands, reader, list, saga, admission, readYourWrites }: OrdersRouterParts): ModuleRouter => {
   const router = Router();
 
-  const readOrThrow = async (orderId: string): Promise<ReadOrder> => {
-    const read = uuidPattern.test(orderId) ? await reader.read(orderId) : undefined;
+  const readOrThrow = async (orderId: string, asOf?: bigint): Promise<ReadOrder> => {
+    const read = uuidPattern.test(orderId) ? await reader.read(orderId, asOf) : undefined;
     if (read === undefined) throw notFound(`order ${orderId}`);
     return read;
   };
@@ -49,6 +51,8 @@ export const ordersRouter = ({ adminToken, commands, reader, list, saga, admissi
   const answer = async (response: Response, outcome: Outcome, status: number) => {
     if (!outcome.ok) throw rejectionProblem(outcome.rejection);
     const read = await readOrThrow(outcome.orderId);
+    // A write that appended nothing (a repeated request) answers the position of the state it answers.
+    setEventPosition(response, outcome.position ?? read.position);
     response.status(status).setHeader('ETag', etagOf(read)).json(read.view);
     return read;
   };
@@ -62,14 +66,16 @@ export const ordersRouter = ({ adminToken, commands, reader, list, saga, admissi
     await answer(response, outcome, 201);
   });
 
-  router.get('/api/orders', requireAdmin(adminToken), (request: Request, response: Response) => {
+  router.get('/api/orders', requireAdmin(adminToken), readYourWrites.readModel('orders'), (request: Request, response: Response) => {
     const query = parseQuery(orderListQuerySchema, request);
     const cursor = query.cursor === undefined ? undefined : BigInt(query.cursor);
     response.json(list.list({ ...query, cursor }));
   });
 
-  router.get('/api/orders/:orderId', async (request: Request, response: Response) => {
-    const read = await readOrThrow(orderIdParamsSchema.parse(request.params).orderId);
+  router.get('/api/orders/:orderId', readYourWrites.streams(), async (request: Request, response: Response) => {
+    const asOf = positionParameter(request, 'asOf');
+    if (asOf !== undefined) await readYourWrites.assertStoreReached(asOf, response);
+    const read = await readOrThrow(orderIdParamsSchema.parse(request.params).orderId, asOf);
     if (request.header('If-None-Match') === etagOf(read)) {
       response.status(304).setHeader('ETag', etagOf(read)).end();
       return;
@@ -77,7 +83,7 @@ export const ordersRouter = ({ adminToken, commands, reader, list, saga, admissi
     response.setHeader('ETag', etagOf(read)).json(read.view);
   });
 
-  router.get('/api/orders/:orderId/saga', requireAdmin(adminToken), async (request: Request, response: Response) => {
+  router.get('/api/orders/:orderId/saga', requireAdmin(adminToken), readYourWrites.streams(), async (request: Request, response: Response) => {
     const { orderId } = orderIdParamsSchema.parse(request.params);
     const view = uuidPattern.test(orderId) ? await saga.read(orderId) : undefined;
     if (view === undefined) throw notFound(`order ${orderId}`);

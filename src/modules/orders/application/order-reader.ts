@@ -7,6 +7,8 @@ export interface ReadOrder {
   readonly view: OrderView;
   /** The stream's last revision: the order's version, served as its ETag. */
   readonly revision: number;
+  /** The global position of that last event. */
+  readonly position: bigint;
 }
 
 /**
@@ -16,8 +18,10 @@ export interface ReadOrder {
 export class OrderReader {
   constructor(private readonly store: EventStore) {}
 
-  async read(orderId: string): Promise<ReadOrder | undefined> {
-    const events = await this.store.readStream(orderStream(orderId));
+  /** With `asOf`, the order as it stood at that global position: its own events up to it, folded. */
+  async read(orderId: string, asOf?: bigint): Promise<ReadOrder | undefined> {
+    const stored = await this.store.readStream(orderStream(orderId));
+    const events = asOf === undefined ? stored : stored.filter((event) => event.position <= asOf);
     const first = events[0];
     const last = events[events.length - 1];
     if (first === undefined || last === undefined) return undefined;
@@ -26,6 +30,6 @@ export class OrderReader {
       initialOrder,
     );
     if (order.status === 'NONE') return undefined;
-    return { view: toOrderView(order, first.createdAt, last.createdAt), revision: last.revision };
+    return { view: toOrderView(order, first.createdAt, last.createdAt), revision: last.revision, position: last.position };
   }
 }

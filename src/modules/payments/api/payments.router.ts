@@ -4,6 +4,7 @@ import { requireAdmin } from '../../../shared/http/admin-auth';
 import type { ModuleRouter } from '../../../shared/http/module-router';
 import { adminSecurity, problemResponses } from '../../../shared/http/openapi-document';
 import { notFound } from '../../../shared/http/problem';
+import type { ReadYourWrites } from '../../../shared/http/read-your-writes';
 import { parseParams, parseQuery } from '../../../shared/http/validate';
 import { z } from '../../../shared/http/zod-openapi';
 import type { PaymentQuery } from '../read-models/payment.query';
@@ -13,19 +14,21 @@ import { paymentIdParamsSchema, paymentListQuerySchema, paymentListSchema, payme
 export interface PaymentsRouterParts {
   readonly adminToken: string;
   readonly query: PaymentQuery;
+  readonly readYourWrites: Pick<ReadYourWrites, 'readModel'>;
 }
 
 /** Payments are made by the order's saga, not over HTTP: the API only reads them, for operators. */
-export const paymentsRouter = ({ adminToken, query }: PaymentsRouterParts): ModuleRouter => {
+export const paymentsRouter = ({ adminToken, query, readYourWrites }: PaymentsRouterParts): ModuleRouter => {
   const router = Router();
   const admin = requireAdmin(adminToken);
+  const fromReadModel = readYourWrites.readModel('payments');
 
-  router.get('/api/payments', admin, (request: Request, response: Response) => {
+  router.get('/api/payments', admin, fromReadModel, (request: Request, response: Response) => {
     const { orderId } = parseQuery(paymentListQuerySchema, request);
     response.json({ items: query.byOrder(orderId) });
   });
 
-  router.get('/api/payments/:paymentId', admin, (request: Request, response: Response) => {
+  router.get('/api/payments/:paymentId', admin, fromReadModel, (request: Request, response: Response) => {
     const { paymentId } = parseParams(paymentIdParamsSchema, request);
     const payment = uuidPattern.test(paymentId) ? query.byId(paymentId) : undefined;
     if (payment === undefined) throw notFound(`payment ${paymentId}`);

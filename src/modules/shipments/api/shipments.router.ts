@@ -6,12 +6,14 @@ import type { ModuleRouter } from '../../../shared/http/module-router';
 import { adminSecurity, problemResponses } from '../../../shared/http/openapi-document';
 import { notFound } from '../../../shared/http/problem';
 import { rejectionProblem } from '../../../shared/http/rejection-problem';
+import { type ReadYourWrites, setEventPosition } from '../../../shared/http/read-your-writes';
 import { parseBody, parseParams, parseQuery } from '../../../shared/http/validate';
 import { z } from '../../../shared/http/zod-openapi';
 import type { ProjectionRunner } from '../../../shared/read-models/projection-runner';
 import { uuidPattern } from '../../../shared/http/uuid-pattern';
 import type { ShipmentCommands, ShipmentOutcome } from '../application/shipment-commands';
 import { toShipmentView } from '../application/shipment-view';
+import { shipmentStream } from '../contracts/shipment-events';
 import type { ShipmentQuery } from '../read-models/shipment.query';
 import {
   carrierEventBodySchema,
@@ -28,11 +30,13 @@ export interface ShipmentsRouterParts {
   readonly commands: ShipmentCommands;
   readonly query: ShipmentQuery;
   readonly projections: Pick<ProjectionRunner, 'waitFor'>;
+  readonly readYourWrites: Pick<ReadYourWrites, 'readModel' | 'writePosition'>;
 }
 
-export const shipmentsRouter = ({ adminToken, commands, query, projections }: ShipmentsRouterParts): ModuleRouter => {
+export const shipmentsRouter = ({ adminToken, commands, query, projections, readYourWrites }: ShipmentsRouterParts): ModuleRouter => {
   const router = Router();
   const admin = requireAdmin(adminToken);
+  const fromReadModel = readYourWrites.readModel('shipments');
 
   const shipmentIdOf = (request: Request): string => {
     const { shipmentId } = parseParams(shipmentIdParamsSchema, request);
@@ -44,16 +48,17 @@ export const shipmentsRouter = ({ adminToken, commands, query, projections }: Sh
   const answer = async (response: Response, outcome: ShipmentOutcome) => {
     if (!outcome.ok) throw rejectionProblem(outcome.rejection);
     if (outcome.position !== undefined) await projections.waitFor('shipments', outcome.position);
+    setEventPosition(response, await readYourWrites.writePosition(outcome.position, shipmentStream(outcome.shipment.shipmentId)));
     response.json(toShipmentView(outcome.shipment));
   };
 
-  router.get('/api/shipments', (request: Request, response: Response) => {
+  router.get('/api/shipments', fromReadModel, (request: Request, response: Response) => {
     const { orderId } = parseQuery(shipmentListQuerySchema, request);
     response.json({ items: query.byOrder(orderId) });
   });
 
   // Before `/api/shipments/:shipmentId`, which would take `track` for an id.
-  router.get('/api/shipments/track/:trackingNumber', (request: Request, response: Response) => {
+  router.get('/api/shipments/track/:trackingNumber', fromReadModel, (request: Request, response: Response) => {
     const { trackingNumber } = parseParams(trackingNumberParamsSchema, request);
     const normalised = trackingNumber.toUpperCase();
     const shipment = trackingNumberPattern.test(normalised) ? query.byTrackingNumber(normalised) : undefined;
@@ -61,7 +66,7 @@ export const shipmentsRouter = ({ adminToken, commands, query, projections }: Sh
     response.json(shipment);
   });
 
-  router.get('/api/shipments/:shipmentId', (request: Request, response: Response) => {
+  router.get('/api/shipments/:shipmentId', fromReadModel, (request: Request, response: Response) => {
     const shipmentId = shipmentIdOf(request);
     const shipment = query.byId(shipmentId);
     if (shipment === undefined) throw notFound(`shipment ${shipmentId}`);
