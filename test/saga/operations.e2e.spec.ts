@@ -149,7 +149,7 @@ describeStoreLegs('operating the process managers', (leg: StoreLeg) => {
   });
 
   it('answers /ready 503 until every subscription has caught up with the store after start', async () => {
-    t = await startTestSystem(leg.environment, { autoStart: false });
+    t = await startTestSystem(leg.environment, { autoStart: 'read-models' });
     await createProduct(t, sku('WIDGET-1'), 100);
     for (let n = 0; n < 20; n++) await placeOrder(t, [{ sku: sku('WIDGET-1'), quantity: 1 }]);
     const before = await t.http().get('/ready');

@@ -116,7 +116,7 @@ describeStoreLegs('the order saga, end to end', (leg) => {
 
   describe('cancellation', () => {
     it('from PENDING: OrderCancelled → InventoryReleased, nothing charged', async () => {
-      t = await startTestSystem(leg.environment, { autoStart: false });
+      t = await startTestSystem(leg.environment, { autoStart: 'read-models' });
       await createProduct(t, sku('WIDGET-1'), 10);
       const orderId = await placeOrder(t, [{ sku: sku('WIDGET-1'), quantity: 2 }]);
       expect((await t.http().post(`/api/orders/${orderId}/cancel`).send({ reason: 'changed my mind' })).status).toBe(202);
@@ -165,7 +165,7 @@ describeStoreLegs('the order saga, end to end', (leg) => {
       const dataDir = mkdtempSync(join(tmpdir(), 'saga-deadline-'));
       try {
         const environment = { ...leg.restartable(dataDir), SAGA_TIMEOUT_MS: '300' };
-        t = await startTestSystem(environment, { autoStart: false });
+        t = await startTestSystem(environment, { autoStart: 'read-models' });
         await createProduct(t, sku('WIDGET-1'), 10);
         const orderId = await placeOrder(t, [{ sku: sku('WIDGET-1'), quantity: 1 }]);
         await t.stop();

@@ -37,7 +37,11 @@ let eventStoreDbOrigin: bigint | undefined;
  */
 export const startTestSystem = async (
   environment: Record<string, string> = {},
-  options: ComposeOptions & { readonly autoStart?: boolean } = {},
+  /**
+   * `autoStart`: true (the default) starts everything; `'read-models'` only the read models (placing an
+   * order reads orders' catalog, a read model), leaving the process managers to the test; false nothing.
+   */
+  options: ComposeOptions & { readonly autoStart?: boolean | 'read-models' } = {},
 ): Promise<TestSystem> => {
   const onEventStoreDb = environment.EVENT_STORE === 'eventstoredb';
   const readModelDir = onEventStoreDb && environment.DATA_DIR === undefined ? mkdtempSync(join(tmpdir(), 'read-models-')) : undefined;
@@ -52,9 +56,8 @@ export const startTestSystem = async (
   try {
     composed = await composeSystem(config, { logger: pino({ level: 'silent' }), ...options });
     if (onEventStoreDb) eventStoreDbOrigin ??= await composed.eventStore.headCheckpoint({ kind: 'all' });
-    // Without the process managers, but with the read models: placing an order reads orders' catalog.
-    if (options.autoStart !== false) await composed.start();
-    else composed.projections.start();
+    if (options.autoStart === 'read-models') composed.projections.start();
+    else if (options.autoStart !== false) await composed.start();
   } catch (error) {
     await composed?.stop().catch(() => undefined);
     removeReadModelDir();
