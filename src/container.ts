@@ -12,6 +12,7 @@ import { ordersModule } from './modules/orders/orders.module';
 import { paymentsModule } from './modules/payments/payments.module';
 import { shipmentsModule } from './modules/shipments/shipments.module';
 import { CommandHandler, type SnapshotPolicy } from './shared/application/command-handler';
+import { InstallationSecret } from './shared/application/installation-secret';
 import type { RunnableConfig } from './shared/config';
 import type { ModuleRouter } from './shared/http/module-router';
 import { createLogger } from './shared/logger';
@@ -38,6 +39,7 @@ const sharedModule = (config: RunnableConfig, logger: Logger, eventStore: EventS
     bind(SharedTokens.Logger).toConstantValue(logger);
     bind(SharedTokens.Clock).toConstantValue(clock);
     bind(SharedTokens.EventStore).toConstantValue(eventStore);
+    bind(SharedTokens.InstallationSecret).toConstantValue(new InstallationSecret(eventStore.secrets));
     bind(SharedTokens.CommandHandler).toDynamicValue(({ getAll }) => {
       const snapshots = Object.assign({}, ...getAll<Record<string, SnapshotPolicy>>(SharedTokens.SnapshotPolicies, { optional: true })) as Record<string, SnapshotPolicy>;
       return new CommandHandler(eventStore, { snapshots });

@@ -30,6 +30,8 @@ export const configSchema = z
     PAYMENT_DECLINE_RATE: z.coerce.number().min(0).max(1).default(0),
     PAYMENT_DELAY_MS: milliseconds.default(0),
     SAGA_TIMEOUT_MS: milliseconds.default(30000),
+    /** How long an Idempotency-Key is honoured: at least this, at most twice this (docs/SECURITY.md). 24 h by default. */
+    IDEMPOTENCY_KEY_TTL_MS: z.coerce.number().int().min(1000).default(86_400_000),
     SHIPMENT_AUTO_DISPATCH_MS: optionalMilliseconds,
     SHIPMENT_AUTO_DELIVER_MS: optionalMilliseconds,
     /** First backoff of a failing process-manager handler; it doubles on each of the 3 retries. */
