@@ -20,6 +20,7 @@ import type { Projection } from './shared/read-models/projection';
 import { ProjectionRunner } from './shared/read-models/projection-runner';
 import { openReadModelDatabase } from './shared/read-models/read-model-database';
 import { AdmissionGate } from './shared/process-managers/admission-gate';
+import { resetCheckpointsAhead } from './shared/process-managers/checkpoints-ahead';
 import { ConsumerGroupSupervisor } from './shared/process-managers/consumer-group-supervisor';
 import { DeadLetterStore } from './shared/process-managers/dead-letter-store';
 import type { ProcessManagers } from './shared/process-managers/process-managers.port';
@@ -161,6 +162,9 @@ export const composeSystem = async (config: RunnableConfig, options: ComposeOpti
     reactions,
     admission: container.get<AdmissionGate>(SharedTokens.Admission),
     start: async () => {
+      // Checkpoints past the store's head (a store restored from a backup, a power cut) would skip the positions it hands out again.
+      await projections.resetCopiesAhead();
+      await resetCheckpointsAhead(eventStore, container.getAll<Reaction>(SharedTokens.Reactions, { optional: true }), logger);
       projections.start();
       await reactions.start();
       for (const service of services) service.start();
