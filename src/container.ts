@@ -16,6 +16,7 @@ import { ordersModule } from './modules/orders/orders.module';
 import { paymentsModule } from './modules/payments/payments.module';
 import { shipmentsModule } from './modules/shipments/shipments.module';
 import { CommandHandler, type SnapshotPolicy } from './shared/application/command-handler';
+import { InstallationSecret } from './shared/application/installation-secret';
 import type { RunnableConfig } from './shared/config';
 import type { ModuleRouter } from './shared/http/module-router';
 import { ReadYourWrites } from './shared/http/read-your-writes';
@@ -24,6 +25,7 @@ import type { Projection } from './shared/read-models/projection';
 import { ProjectionRunner } from './shared/read-models/projection-runner';
 import { openReadModelDatabase } from './shared/read-models/read-model-database';
 import { AdmissionGate } from './shared/process-managers/admission-gate';
+import { resetCheckpointsAhead } from './shared/process-managers/checkpoints-ahead';
 import { ConsumerGroupSupervisor } from './shared/process-managers/consumer-group-supervisor';
 import { DeadLetterStore } from './shared/process-managers/dead-letter-store';
 import type { ProcessManagers } from './shared/process-managers/process-managers.port';
@@ -43,6 +45,7 @@ const sharedModule = (config: RunnableConfig, logger: Logger, eventStore: EventS
     bind(SharedTokens.Logger).toConstantValue(logger);
     bind(SharedTokens.Clock).toConstantValue(clock);
     bind(SharedTokens.EventStore).toConstantValue(eventStore);
+    bind(SharedTokens.InstallationSecret).toConstantValue(new InstallationSecret(eventStore.secrets));
     bind(SharedTokens.CommandHandler).toDynamicValue(({ getAll }) => {
       const snapshots = Object.assign({}, ...getAll<Record<string, SnapshotPolicy>>(SharedTokens.SnapshotPolicies, { optional: true })) as Record<string, SnapshotPolicy>;
       return new CommandHandler(eventStore, { snapshots });
@@ -180,6 +183,9 @@ export const composeSystem = async (config: RunnableConfig, options: ComposeOpti
     admission: container.get<AdmissionGate>(SharedTokens.Admission),
     streams,
     start: async () => {
+      // Checkpoints past the store's head (a store restored from a backup, a power cut) would skip the positions it hands out again.
+      await projections.resetCopiesAhead();
+      await resetCheckpointsAhead(eventStore, container.getAll<Reaction>(SharedTokens.Reactions, { optional: true }), logger);
       projections.start();
       await reactions.start();
       for (const service of services) service.start();

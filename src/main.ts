@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { composeSystem } from './container';
-import { loadConfig, type RunnableConfig } from './shared/config';
+import { loadConfig, settleAdminToken } from './shared/config';
 import { createLogger } from './shared/logger';
 import { startServer } from './server';
 import { Shutdown } from './shutdown';
@@ -11,13 +11,9 @@ const main = async (): Promise<void> => {
   const loaded = loadConfig();
   const logger = createLogger(loaded);
   shutdown.useLogger(logger);
-  let adminToken = loaded.ADMIN_TOKEN;
-  if (adminToken === undefined) {
-    adminToken = randomBytes(24).toString('base64url');
-    // Printed once, on purpose: it is the only way to learn a token nobody set.
-    process.stdout.write(`ADMIN_TOKEN was not set; generated one for this run: ${adminToken}\n`);
-  }
-  const config: RunnableConfig = { ...loaded, ADMIN_TOKEN: adminToken };
+  const { config, generated } = settleAdminToken(loaded, () => randomBytes(24).toString('base64url'));
+  // Printed once, on purpose: it is the only way to learn a token nobody set.
+  if (generated) process.stdout.write(`ADMIN_TOKEN was not set; generated one for this run: ${config.ADMIN_TOKEN}\n`);
 
   const starting = (async () => {
     const system = await composeSystem(config, { logger });

@@ -120,6 +120,19 @@ export interface SnapshotStore {
   delete(stream: string): Promise<void>;
 }
 
+/**
+ * Small values kept beside the log, never in it: no read of events shows them, and one erased is
+ * gone (on EventStoreDB once a scavenge has run). The installation's secret lives here, and each
+ * payment token until its charge, so that an event keeps only a reference to it.
+ */
+export interface SecretStore {
+  /** Keeps `value` under `key` unless the key holds one already; answers the value kept (the first one). */
+  keep(key: string, value: string): Promise<string>;
+  read(key: string): Promise<string | undefined>;
+  /** Forgets the key's value; nothing happens for a key that holds none. */
+  erase(key: string): Promise<void>;
+}
+
 export interface AppendOptions {
   /**
    * The stream's last event must be this one (its revision being the expected one). With it, a writer
@@ -165,6 +178,7 @@ export interface EventStore {
   checkpointAt(target: SubscriptionTarget, position: bigint, options?: { readonly timeoutMs?: number }): Promise<bigint | undefined>;
   readonly checkpoints: CheckpointStore;
   readonly snapshots: SnapshotStore;
+  readonly secrets: SecretStore;
   /** Resolves once the store answers; rejects when it cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;

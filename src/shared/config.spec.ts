@@ -1,4 +1,4 @@
-import { InvalidConfiguration, loadConfig } from './config';
+import { InvalidConfiguration, loadConfig, settleAdminToken } from './config';
 
 describe('configuration: MAX_SAGA_LAG', () => {
   it('defaults to 5000 events and takes a whole number', () => {
@@ -9,5 +9,26 @@ describe('configuration: MAX_SAGA_LAG', () => {
   it.each(['lots', '0', '-5', '2.5', ''])('refuses %p, naming the variable', (value) => {
     expect(() => loadConfig({ MAX_SAGA_LAG: value })).toThrow(InvalidConfiguration);
     expect(() => loadConfig({ MAX_SAGA_LAG: value })).toThrow(/MAX_SAGA_LAG/);
+  });
+});
+
+describe('configuration: ADMIN_TOKEN', () => {
+  const generate = () => 'generated-token-0123456789';
+
+  it('is required with NODE_ENV=production: the start is refused, naming the variable', () => {
+    expect(() => settleAdminToken(loadConfig({ NODE_ENV: 'production' }), generate)).toThrow(InvalidConfiguration);
+    expect(() => settleAdminToken(loadConfig({ NODE_ENV: 'production' }), generate)).toThrow(/ADMIN_TOKEN: is required when NODE_ENV=production/);
+  });
+
+  it('is used as set, in production too', () => {
+    const settled = settleAdminToken(loadConfig({ NODE_ENV: 'production', ADMIN_TOKEN: 'a-secret-of-16-chars' }), generate);
+    expect(settled).toEqual({ config: expect.objectContaining({ ADMIN_TOKEN: 'a-secret-of-16-chars' }), generated: false });
+  });
+
+  it('is generated elsewhere, and said to be', () => {
+    for (const NODE_ENV of [undefined, 'development', 'test']) {
+      const settled = settleAdminToken(loadConfig(NODE_ENV === undefined ? {} : { NODE_ENV }), generate);
+      expect(settled).toEqual({ config: expect.objectContaining({ ADMIN_TOKEN: generate() }), generated: true });
+    }
   });
 });

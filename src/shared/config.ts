@@ -18,16 +18,20 @@ const optionalMilliseconds = z
 /** The environment of CONTRACT §4, validated once at start-up. */
 export const configSchema = z
   .object({
+    /** `production` makes ADMIN_TOKEN required (see settleAdminToken). */
+    NODE_ENV: z.string().optional(),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     EVENT_STORE: z.enum(['sqlite', 'memory', 'eventstoredb']).default('sqlite'),
     DATA_DIR: z.string().min(1).default('./data'),
     EVENTSTORE_CONNECTION_STRING: z.string().min(1).optional(),
-    /** NORMAL survives a crash of the process; FULL also survives a power loss, at a third of the write rate. */
-    SQLITE_SYNCHRONOUS: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
+    /** FULL (the default) survives a power loss: no 201 goes out before its commit is on disk. NORMAL survives a crash of the process only. */
+    SQLITE_SYNCHRONOUS: z.enum(['NORMAL', 'FULL']).default('FULL'),
     ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     PAYMENT_DECLINE_RATE: z.coerce.number().min(0).max(1).default(0),
     PAYMENT_DELAY_MS: milliseconds.default(0),
     SAGA_TIMEOUT_MS: milliseconds.default(30000),
+    /** How long an Idempotency-Key is honoured: at least this, at most twice this (docs/SECURITY.md). 24 h by default. */
+    IDEMPOTENCY_KEY_TTL_MS: z.coerce.number().int().min(1000).default(86_400_000),
     SHIPMENT_AUTO_DISPATCH_MS: optionalMilliseconds,
     SHIPMENT_AUTO_DELIVER_MS: optionalMilliseconds,
     /** First backoff of a failing process-manager handler; it doubles on each of the 3 retries. */
@@ -63,4 +67,19 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     throw new InvalidConfiguration(`invalid configuration:\n  ${problems.join('\n  ')}`);
   }
   return parsed.data;
+};
+
+/**
+ * The admin token the system runs with: ADMIN_TOKEN, or one made by `generate` (to be printed once
+ * by the caller) except with NODE_ENV=production, where a token nobody set would leave the admin
+ * routes guarded by a secret read off a log: there the start is refused, naming the variable.
+ */
+export const settleAdminToken = (config: Config, generate: () => string): { readonly config: RunnableConfig; readonly generated: boolean } => {
+  if (config.ADMIN_TOKEN !== undefined) return { config: { ...config, ADMIN_TOKEN: config.ADMIN_TOKEN }, generated: false };
+  if (config.NODE_ENV === 'production') {
+    throw new InvalidConfiguration(
+      'invalid configuration:\n  ADMIN_TOKEN: is required when NODE_ENV=production (a secret of at least 16 characters for the admin routes)',
+    );
+  }
+  return { config: { ...config, ADMIN_TOKEN: generate() }, generated: true };
 };

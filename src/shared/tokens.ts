@@ -5,6 +5,8 @@ export const SharedTokens = {
   Clock: Symbol.for('shared.Clock'),
   EventStore: Symbol.for('shared.EventStore'),
   CommandHandler: Symbol.for('shared.CommandHandler'),
+  /** The installation's secret (an `InstallationSecret`), made once and kept with the data. */
+  InstallationSecret: Symbol.for('shared.InstallationSecret'),
   /** `SnapshotPolicies` (by stream category) that a module asks the command handler to keep. */
   SnapshotPolicies: Symbol.for('shared.SnapshotPolicies'),
   ReadModelDatabase: Symbol.for('shared.ReadModelDatabase'),

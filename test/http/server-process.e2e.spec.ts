@@ -23,4 +23,14 @@ describe('the server process', () => {
       /PAYMENT_DECLINE_RATE/,
     );
   }, 30000);
+
+  it('refuses to start with NODE_ENV=production and no ADMIN_TOKEN, naming the variable, and writes nothing', async () => {
+    const productionDir = join(dataDir, 'production');
+    const started = await startServerProcess({ DATA_DIR: productionDir, NODE_ENV: 'production' }).catch((error: unknown) => error);
+    // A server that did start is not left running behind the failed test.
+    if (!(started instanceof Error)) (started as Awaited<ReturnType<typeof startServerProcess>>).child.kill('SIGKILL');
+    expect(started).toBeInstanceOf(Error);
+    expect((started as Error).message).toMatch(/ADMIN_TOKEN: is required when NODE_ENV=production/);
+    expect(existsSync(join(productionDir, 'events.sqlite'))).toBe(false);
+  }, 30000);
 });

@@ -2,6 +2,7 @@ import { v7 as uuid } from 'uuid';
 import { ordersModule } from '../../src/modules/orders/orders.module';
 import { adminToken, startTestSystem, type TestSystem } from '../support/test-system';
 import { eventually } from '../../src/shared/testing/eventually';
+import { deterministicId } from '../../src/shared/application/event-ids';
 
 const address = { street: '123 Main St', city: 'San Francisco', state: 'CA', zip: '94105', country: 'US' };
 const orderBody = (overrides: Record<string, unknown> = {}) => ({
@@ -83,7 +84,19 @@ describe('orders API', () => {
     it('defaults the payment method to tok_visa', async () => {
       const response = await t.http().post('/api/orders').send(orderBody({ paymentMethod: undefined }));
       const [placed] = await t.system.eventStore.readStream(`Order-${response.body.orderId}`);
-      expect((placed!.data as { paymentMethod: unknown }).paymentMethod).toEqual({ token: 'tok_visa' });
+      const { tokenRef } = (placed!.data as { paymentMethod: { tokenRef: string } }).paymentMethod;
+      expect(await t.system.eventStore.secrets.read(tokenRef)).toBe('tok_visa');
+    });
+
+    it('keeps the payment token out of the log: OrderPlaced names a reference to it, kept apart', async () => {
+      const response = await t.http().post('/api/orders').send(orderBody({ paymentMethod: { token: 'tok_secret_4242' } }));
+      const [placed] = await t.system.eventStore.readStream(`Order-${response.body.orderId}`);
+      expect((placed!.data as { paymentMethod: unknown }).paymentMethod).toEqual({ tokenRef: `payment-token:${response.body.orderId}` });
+      expect(JSON.stringify((await t.readEvents()).map(({ event }) => [event.data, event.metadata]))).not.toContain('tok_secret_4242');
+      const audit = await t.admin().get(`/api/events?aggregateId=${response.body.orderId}`);
+      expect(audit.status).toBe(200);
+      expect(JSON.stringify(audit.body)).not.toContain('tok_secret_4242');
+      expect(await t.system.eventStore.secrets.read(`payment-token:${response.body.orderId}`)).toBe('tok_secret_4242');
     });
   });
 
@@ -120,6 +133,25 @@ describe('orders API', () => {
       expect(responses.map((response) => response.status)).toEqual(Array(20).fill(201));
       expect(new Set(responses.map((response) => response.body.orderId)).size).toBe(1);
       expect(await t.system.eventStore.readEventType('OrderPlaced')).toHaveLength(1);
+    });
+
+    it('derives an order id nobody can compute from the key: not its bare hash, and another installation makes another', async () => {
+      const first = await t.http().post('/api/orders').set('Idempotency-Key', 'guessable-1').send(orderBody());
+      expect(first.status).toBe(201);
+      // What the id was before keyed ids: a hash of the key alone, which anyone could compute.
+      expect(first.body.orderId).not.toBe(deterministicId('idempotency-key:guessable-1', 'order'));
+      const [placed] = await t.system.eventStore.readStream(`Order-${first.body.orderId}`);
+      expect(JSON.stringify(placed!.metadata)).not.toContain('guessable-1');
+      const other = await startTestSystem({}, { modules: [ordersModule] });
+      try {
+        await givenProduct(other, 'WIDGET-001', 'Premium Widget', 19.99);
+        await givenProduct(other, 'GADGET-002', 'Super Gadget', 0.1);
+        const elsewhere = await other.http().post('/api/orders').set('Idempotency-Key', 'guessable-1').send(orderBody());
+        expect(elsewhere.status).toBe(201);
+        expect(elsewhere.body.orderId).not.toBe(first.body.orderId);
+      } finally {
+        await other.stop();
+      }
     });
 
     it('refuses a key longer than 255 characters', async () => {

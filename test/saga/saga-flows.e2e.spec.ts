@@ -24,6 +24,7 @@ describeStoreLegs('the order saga, end to end', (leg) => {
     sku = leg.uniqueNames();
   });
   afterEach(() => t?.stop());
+  const tokenOf = (orderId: string) => t.system.eventStore.secrets.read(`payment-token:${orderId}`);
 
   describe('with an instant gateway', () => {
     beforeEach(async () => {
@@ -38,6 +39,8 @@ describeStoreLegs('the order saga, end to end', (leg) => {
       expect(shipped).toMatchObject({ total: 64.97, paymentId: expect.any(String), shipmentId: expect.any(String), trackingNumber: expect.stringMatching(/^TRK/) });
       await eventually(async () => expect((await typesOf(t, orderId)).slice(0, 7)).toEqual(happyPath));
       expect(await stockOf(t, sku('WIDGET-1'))).toEqual({ onHand: 10, reserved: 3, available: 7 });
+      // The token was kept apart from the log until the charge, then erased.
+      await eventually(async () => expect(await tokenOf(orderId)).toBeUndefined());
 
       const events = await eventsOf(t, orderId);
       for (const event of events) expect(event.metadata.correlationId).toBe(orderId);
@@ -68,6 +71,7 @@ describeStoreLegs('the order saga, end to end', (leg) => {
       expect(failed!.data).toMatchObject({ shortages: [{ sku: sku('GADGET-2'), requested: 6, available: 5 }] });
       expect(await stockOf(t, sku('WIDGET-1'))).toEqual({ onHand: 10, reserved: 0, available: 10 });
       expect((await t.admin().get(`/api/orders/${orderId}/saga`)).body.steps).toEqual({ inventory: 'failed', payment: 'pending', shipping: 'pending' });
+      await eventually(async () => expect(await tokenOf(orderId)).toBeUndefined());
     });
 
     it('payment declined: PaymentFailed → OrderPaymentFailed → InventoryReleased', async () => {
@@ -78,6 +82,7 @@ describeStoreLegs('the order saga, end to end', (leg) => {
         'OrderPlaced', 'InventoryReserved', 'OrderConfirmed', 'PaymentFailed', 'OrderPaymentFailed', 'InventoryReleased',
       ]);
       await eventually(async () => expect(await stockOf(t, sku('WIDGET-1'))).toEqual({ onHand: 10, reserved: 0, available: 10 }));
+      expect(await tokenOf(orderId)).toBeUndefined();
       expect((await t.admin().get(`/api/orders/${orderId}/saga`)).body).toMatchObject({
         steps: { inventory: 'compensated', payment: 'failed', shipping: 'pending' },
         compensations: [{ type: 'InventoryReleased' }],
@@ -111,6 +116,8 @@ describeStoreLegs('the order saga, end to end', (leg) => {
         for (const status of await t.system.reactions.status()) expect(status.lag).toBe(0);
       });
       expect(await t.eventCount()).toBe(before);
+      // A redelivered OrderConfirmed finds its payment recorded: it needs no token, erased by then.
+      expect((await t.admin().get('/api/admin/dead-letters')).body.items).toEqual([]);
     });
   });
 

@@ -7,7 +7,7 @@ import type { EventStoreDBClient } from '@eventstore/db-client';
  */
 export type EsdbClient = Pick<
   EventStoreDBClient,
-  'appendToStream' | 'readStream' | 'readAll' | 'subscribeToStream' | 'subscribeToAll' | 'setStreamMetadata' | 'dispose'
+  'appendToStream' | 'readStream' | 'readAll' | 'subscribeToStream' | 'subscribeToAll' | 'setStreamMetadata' | 'deleteStream' | 'dispose'
 > &
   EsdbConsumerGroupClient;
 

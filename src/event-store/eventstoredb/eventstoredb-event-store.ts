@@ -32,6 +32,7 @@ import { silentLogger, type EsdbClient, type StoreLogger } from './client';
 import { withExplicitKeepAlive, type KeepAlive } from './connection-string';
 import { isConnectionError, toStoreError } from './error-mapping';
 import { scanForEvent, type EventIdIndex } from './event-id-index';
+import { EventStoreDbSecretStore } from './eventstoredb-secret-store';
 import { EventStoreDbSnapshotStore } from './eventstoredb-snapshot-store';
 import { EventStoreDbCheckpointStore } from './eventstoredb-checkpoint-store';
 import { linkCheckpointAt } from './link-checkpoint-at';
@@ -72,7 +73,7 @@ const toEventData = (event: NewEvent) =>
  * its contract suite, with these EventStoreDB-specific choices:
  *
  * - positions are `$all` commit positions; `$ce-`/`$et-` checkpoints are link revisions + 1;
- * - `$all` reads and subscriptions leave out system events and the adapter's checkpoint streams;
+ * - `$all` reads and subscriptions leave out system events and the adapter's checkpoint, snapshot and secret streams;
  * - an id stored in another stream is not detected (EventStoreDB's idempotence is per stream);
  * - `readEvent` goes through an injected id index, falling back to a scan of recent `$all`.
  *
@@ -82,6 +83,7 @@ const toEventData = (event: NewEvent) =>
 export class EventStoreDbEventStore implements EventStore, ConsumerGroupHost {
   readonly checkpoints: EventStoreDbCheckpointStore;
   readonly snapshots: EventStoreDbSnapshotStore;
+  readonly secrets: EventStoreDbSecretStore;
   private readonly logger: StoreLogger;
   private readonly barrier: ProjectionBarrier;
   private readonly subscriptions = new Set<Subscription>();
@@ -128,6 +130,7 @@ export class EventStoreDbEventStore implements EventStore, ConsumerGroupHost {
     this.logger = options.logger ?? silentLogger;
     this.checkpoints = new EventStoreDbCheckpointStore(client);
     this.snapshots = new EventStoreDbSnapshotStore(client);
+    this.secrets = new EventStoreDbSecretStore(client);
     this.barrier = new ProjectionBarrier(client, options.projectionBarrier, this.logger);
     this.pageSize = options.pageSize ?? defaultPageSize;
   }

@@ -6,9 +6,10 @@ import type {
 } from '@eventstore/db-client';
 import type { EventMetadata, PositionedEvent, RecordedEvent } from '../event-store.port';
 
-/** The adapter's own bookkeeping streams (subscription checkpoints); never shown as domain events. */
+/** The adapter's own bookkeeping streams (subscription checkpoints, snapshots, secrets); never shown as domain events. */
 export const checkpointStreamPrefix = 'SubscriptionCheckpoint-';
 export const snapshotStreamPrefix = 'StreamSnapshot-';
+export const secretStreamPrefix = 'StoredSecret-';
 
 /** The type of a link event written by projections (`$ce-`, `$et-`, parked messages). */
 export const linkEventType = '$>';
@@ -50,7 +51,9 @@ export const isSystemEvent = (recorded: Pick<ClientRecordedEvent, 'type' | 'stre
   recorded.type.startsWith('$') || recorded.streamId.startsWith('$');
 
 export const isBookkeepingEvent = (recorded: Pick<ClientRecordedEvent, 'streamId'>): boolean =>
-  recorded.streamId.startsWith(checkpointStreamPrefix) || recorded.streamId.startsWith(snapshotStreamPrefix);
+  recorded.streamId.startsWith(checkpointStreamPrefix) ||
+  recorded.streamId.startsWith(snapshotStreamPrefix) ||
+  recorded.streamId.startsWith(secretStreamPrefix);
 
 /** One step through a `$ce-`/`$et-` link stream: where it leaves the reader, and the event if there is one. */
 export interface LinkStep {

@@ -3,9 +3,10 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /**
- * `NORMAL`: in WAL mode a committed transaction survives a crash of the process (kill -9), but the
- * last commits may be lost if the machine itself loses power. `FULL`: fsync on every commit, which
- * also survives power loss, at about a third of the write rate.
+ * `FULL` (the default): fsync on every commit, so a commit survives a power loss too; group commit
+ * spreads one sync over a turn's appends. `NORMAL`: in WAL mode a committed transaction survives a
+ * crash of the process (kill -9), but the last commits may be lost if the machine loses power: for
+ * what can be rebuilt from the store (the read models).
  */
 export type SqliteSynchronous = 'NORMAL' | 'FULL';
 
@@ -15,7 +16,7 @@ export interface SqliteOptions {
   readonly synchronous?: SqliteSynchronous;
 }
 
-export const openDatabase = ({ filename, synchronous = 'NORMAL' }: SqliteOptions): Database.Database => {
+export const openDatabase = ({ filename, synchronous = 'FULL' }: SqliteOptions): Database.Database => {
   if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
   const db = new Database(filename);
   db.pragma('journal_mode = WAL');

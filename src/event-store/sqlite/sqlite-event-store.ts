@@ -15,6 +15,7 @@ import type {
   SnapshotStore,
   RecordedEvent,
   ReplayPage,
+  SecretStore,
   SubscribeOptions,
   Subscription,
   SubscriptionTarget,
@@ -23,6 +24,7 @@ import { categoryOf } from '../stream-name';
 import { migrateEventStore } from './event-store.schema';
 import { openDatabase, type SqliteOptions } from './open-database';
 import { SqliteCheckpointStore } from './sqlite-checkpoint-store';
+import { SqliteSecretStore } from './sqlite-secret-store';
 import { SqliteSnapshotStore } from './sqlite-snapshot-store';
 import { SqliteEventQuery } from './sqlite-event-query';
 import { PageCache } from './page-cache';
@@ -52,6 +54,7 @@ const defaultPageSize = 1000;
 export class SqliteEventStore implements EventStore {
   readonly checkpoints: CheckpointStore;
   readonly snapshots: SnapshotStore;
+  readonly secrets: SecretStore;
   /** The audit query (`GET /api/events`), on the same connection. */
   readonly eventQuery: SqliteEventQuery;
   private readonly statements: SqliteStatements;
@@ -81,6 +84,7 @@ export class SqliteEventStore implements EventStore {
       save: (name, checkpoint) => this.saveCheckpoint(name, checkpoint),
     };
     this.snapshots = new SqliteSnapshotStore(db);
+    this.secrets = new SqliteSecretStore(db);
     this.eventQuery = new SqliteEventQuery(db);
     this.appendInSavepoint = db.transaction((pending: PendingAppend) => this.appendNow(pending));
     const saveCheckpointsInSavepoint = db.transaction((checkpoints: ReadonlyMap<string, bigint>) => {

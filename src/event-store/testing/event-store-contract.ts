@@ -357,6 +357,28 @@ export const describeEventStoreContract = (adapterName: string, subject: Contrac
       });
     });
 
+    describe('secrets', () => {
+      it('keeps the first value of a key apart from the log, shares it with a second keeper, and forgets it on erase', async () => {
+        const key = `${uniqueCategory('secret')}:ünïcode`;
+        const head = await store.headCheckpoint({ kind: 'all' });
+        expect(await store.secrets.read(key)).toBeUndefined();
+        const [first, second] = await Promise.all([store.secrets.keep(key, 'first value'), store.secrets.keep(key, 'second value')]);
+        expect(second).toBe(first);
+        expect(['first value', 'second value']).toContain(first);
+        expect(await store.secrets.keep(key, 'third value')).toBe(first);
+        expect(await store.secrets.read(key)).toBe(first);
+        // Never part of the log.
+        expect((await store.readAll({ after: head })).filter(({ event }) => JSON.stringify([event.streamName, event.data]).includes('value'))).toEqual([]);
+        await store.secrets.erase(key);
+        expect(await store.secrets.read(key)).toBeUndefined();
+        await store.secrets.erase(key);
+        await store.secrets.erase(`${key}-never-kept`);
+        // An erased key can hold a value again.
+        expect(await store.secrets.keep(key, 'after erasing')).toBe('after erasing');
+        expect(await store.secrets.read(key)).toBe('after erasing');
+      });
+    });
+
     const durable = subject.durable;
     if (durable === undefined) return;
 
@@ -380,6 +402,13 @@ export const describeEventStoreContract = (adapterName: string, subject: Contrac
           Array.from({ length: 20 }, (_, n) => ({ n })),
         );
         expect(await store.checkpoints.load(`${category}-never-saved`)).toBeUndefined();
+      });
+
+      it('keeps secrets across a reopen', async () => {
+        const key = uniqueCategory('secret');
+        await store.secrets.keep(key, 'kept');
+        store = await durable.reopen(store);
+        expect(await store.secrets.read(key)).toBe('kept');
       });
 
       it('keeps data and continues positions and revisions after a reopen', async () => {

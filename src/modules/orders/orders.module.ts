@@ -8,6 +8,8 @@ import type { AdmissionControl } from '../../shared/process-managers/admission-g
 import type { ProjectionRunner } from '../../shared/read-models/projection-runner';
 import { type Clock, SharedTokens } from '../../shared/tokens';
 import { ordersRouter } from './api/orders.router';
+import type { InstallationSecret } from '../../shared/application/installation-secret';
+import { IdempotencyKeys } from './application/idempotency-keys';
 import { OrderCommands } from './application/order-commands';
 import { OrderReader } from './application/order-reader';
 import { OrderSagaView } from './application/order-saga-view';
@@ -26,15 +28,18 @@ export const ordersModule = new ContainerModule(({ bind }) => {
     const projections = get<ProjectionRunner>(SharedTokens.ProjectionRunner);
     return new ReadModelProductCatalog(get<Database.Database>(SharedTokens.ReadModelDatabase), (name) => projections.catchUp(name));
   });
-  bind(OrdersTokens.OrderCommands).toDynamicValue(
-    ({ get }) =>
-      new OrderCommands(
-        get<CommandHandler>(SharedTokens.CommandHandler),
-        get<ProductCatalog>(OrdersTokens.ProductCatalog),
-        get<Clock>(SharedTokens.Clock),
-        get<RunnableConfig>(SharedTokens.Config).SAGA_TIMEOUT_MS,
-      ),
-  );
+  bind(OrdersTokens.OrderCommands).toDynamicValue(({ get }) => {
+    const config = get<RunnableConfig>(SharedTokens.Config);
+    const clock = get<Clock>(SharedTokens.Clock);
+    return new OrderCommands(
+      get<CommandHandler>(SharedTokens.CommandHandler),
+      get<ProductCatalog>(OrdersTokens.ProductCatalog),
+      clock,
+      config.SAGA_TIMEOUT_MS,
+      new IdempotencyKeys(get<InstallationSecret>(SharedTokens.InstallationSecret), config.IDEMPOTENCY_KEY_TTL_MS, clock),
+      get<EventStore>(SharedTokens.EventStore).secrets,
+    );
+  });
   bind(OrdersTokens.OrderReader).toDynamicValue(({ get }) => new OrderReader(get<EventStore>(SharedTokens.EventStore)));
   bind(OrdersTokens.OrderListQuery).toDynamicValue(
     ({ get }) => new OrderListQuery(get<Database.Database>(SharedTokens.ReadModelDatabase)),

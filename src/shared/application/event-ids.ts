@@ -1,4 +1,4 @@
-import { hash } from 'node:crypto';
+import { createHmac, hash } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 
 /** A fresh, time-ordered id (uuid v7): cheap for the store's unique index. */
@@ -22,4 +22,15 @@ export const deterministicId = (cause: string, key: string): string => {
   const time = timedPrefix.test(cause) ? `${cause.slice(0, 8)}${cause.slice(9, 13)}`.toLowerCase() : digest.slice(32, 44);
   const variant = nibble((Number.parseInt(digest[4]!, 16) & 0x3) | 0x8);
   return `${time.slice(0, 8)}-${time.slice(8, 12)}-8${digest.slice(1, 4)}-${variant}${digest.slice(5, 8)}-${digest.slice(8, 20)}`;
+};
+
+/**
+ * An id (uuid v8) that only the holder of `secret` can derive from `input`: HMAC-SHA256 with the
+ * installation's secret in place of a bare hash, so that an id derived from what a client sends (an
+ * Idempotency-Key) cannot be computed by anyone else, and another installation derives another id.
+ */
+export const keyedId = (secret: Uint8Array, input: string): string => {
+  const digest = createHmac('sha256', secret).update(input).digest('hex');
+  const variant = nibble((Number.parseInt(digest[16]!, 16) & 0x3) | 0x8);
+  return `${digest.slice(0, 8)}-${digest.slice(8, 12)}-8${digest.slice(13, 16)}-${variant}${digest.slice(17, 20)}-${digest.slice(20, 32)}`;
 };

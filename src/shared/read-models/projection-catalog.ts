@@ -137,6 +137,38 @@ export class ProjectionCatalog {
       .immediate();
   }
 
+  /**
+   * Replaces the serving copy with empty tables of the next generation, its checkpoint cleared, in one
+   * transaction, if `isAhead` still holds for its checkpoint: for a copy past the head of the store
+   * (after a power cut, or a store restored from an older backup), whose rows describe events the
+   * store does not have and whose checkpoint would skip the positions the store hands out again.
+   * Readers stop seeing it at once; the live runner refills the new copy from the start of the store.
+   * A rebuild in progress is dropped with it.
+   */
+  resetLive(projection: Projection, isAhead: (checkpoint: bigint | undefined) => boolean): boolean {
+    return this.db
+      .transaction((): boolean => {
+        const old = this.live(projection.name);
+        if (old === undefined || !isAhead(old.checkpoint)) return false;
+        const rebuild = this.rebuildOf(projection.name);
+        if (rebuild !== undefined) this.dropRebuild(rebuild);
+        const generation = Math.max(old.generation, rebuild?.generation ?? 0) + 1;
+        const names = physicalNames(projection.tables, generation);
+        projection.setup(this.db, names);
+        projection.indexes?.(this.db, names);
+        for (const table of new Set([...old.tables, ...projection.tables])) {
+          if (this.objectType.get(table)?.type === 'view') this.db.exec(`DROP VIEW ${table}`);
+        }
+        this.dropTables(old.tables, old.generation);
+        this.createViews(projection.tables, generation);
+        this.db
+          .prepare('UPDATE projection_state SET version = ?, generation = ?, tables = ?, checkpoint = NULL WHERE name = ?')
+          .run(projection.version, generation, JSON.stringify(projection.tables), projection.name);
+        return true;
+      })
+      .immediate();
+  }
+
   /** Inside the live runner's transaction: whether its copy still serves (a swap, maybe by another process, ends it). */
   serves(name: string, generation: number): boolean {
     return this.generationStatement.get(name)?.generation === generation;

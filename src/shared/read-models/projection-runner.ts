@@ -94,6 +94,25 @@ export class ProjectionRunner {
     return this.projections.map((projection) => projection.name);
   }
 
+  /**
+   * Before the start: a read model whose checkpoint is past the head of its category in the store is
+   * reset to an empty copy, refilled from the start once the keepers run. Answers the names reset.
+   */
+  async resetCopiesAhead(): Promise<string[]> {
+    const reset: string[] = [];
+    for (const projection of this.projections) {
+      const checkpoint = this.catalog.live(projection.name)?.checkpoint;
+      if (checkpoint === undefined) continue;
+      const head = await this.store.headCheckpoint({ kind: 'category', category: projection.category });
+      if (checkpoint <= head) continue;
+      if (this.catalog.resetLive(projection, (current) => current !== undefined && current > head)) {
+        this.logger.warn({ projection: projection.name, checkpoint: checkpoint.toString(), head: head.toString() }, 'read model was ahead of the store; reset, to be refilled from the start');
+        reset.push(projection.name);
+      }
+    }
+    return reset;
+  }
+
   /** Starts every keeper; once (a second call, as when the read models were started ahead of the rest, does nothing). */
   start(): void {
     if (this.started) return;

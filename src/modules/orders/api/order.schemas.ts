@@ -34,7 +34,16 @@ export const placeOrderBodySchema = z
   })
   .openapi('PlaceOrder');
 
-export const idempotencyKeySchema = z.string().min(1).max(255).optional();
+export const idempotencyKeySchema = z
+  .string()
+  .min(1)
+  .max(255)
+  .openapi({
+    description:
+      'The same key with the same body answers the same order for at least IDEMPOTENCY_KEY_TTL_MS (24 h by default), with another body 422. ' +
+      'The order id derives from the key with a secret of the installation: nobody else can compute it.',
+  })
+  .optional();
 
 export const cancelOrderBodySchema = z.strictObject({ reason: z.string().max(500).optional() }).openapi('CancelOrder');
 

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import type { SecretStore } from '../../../event-store/event-store.port';
 import { type CommandContext, type CommandHandler, type CommandResult } from '../../../shared/application/command-handler';
 import { deterministicId, newEventId } from '../../../shared/application/event-ids';
 import { reject, type Rejection } from '../../../shared/domain/decider';
@@ -6,6 +6,7 @@ import { orderStream, type OrderEvent, type ShippingAddress } from '../contracts
 import type { Order } from '../domain/order';
 import { type OrderCommand, orderDecider } from '../domain/order.decide';
 import type { Clock } from '../../../shared/tokens';
+import type { IdempotencyKeys } from './idempotency-keys';
 import type { ProductCatalog } from './product-catalog.port';
 
 export interface PlaceOrderRequest {
@@ -21,16 +22,8 @@ export type Outcome =
 
 const defaultPaymentToken = 'tok_visa';
 
-/** Canonical JSON (sorted keys) so that the same request hashes the same however its keys were ordered. */
-const canonical = (value: unknown): string =>
-  Array.isArray(value)
-    ? `[${value.map(canonical).join(',')}]`
-    : value !== null && typeof value === 'object'
-      ? `{${Object.keys(value)
-          .sort()
-          .map((key) => `${JSON.stringify(key)}:${canonical((value as Record<string, unknown>)[key])}`)
-          .join(',')}}`
-      : JSON.stringify(value);
+/** Where an order's payment token waits for its charge, apart from the log: OrderPlaced names this, not the token. */
+export const paymentTokenRef = (orderId: string): string => `payment-token:${orderId}`;
 
 const outcome = (orderId: string, result: CommandResult<Order, OrderEvent>): Outcome =>
   result.accepted ? { ok: true, orderId, position: result.position } : { ok: false, rejection: result.rejection };
@@ -42,11 +35,15 @@ export class OrderCommands {
     private readonly catalog: ProductCatalog,
     private readonly clock: Clock,
     private readonly sagaTimeoutMs: number,
+    private readonly idempotency: IdempotencyKeys,
+    private readonly secrets: SecretStore,
   ) {}
 
   /**
-   * With an Idempotency-Key, the order id and the event id derive from the key, so the same key
-   * with the same request answers the same order and two racing requests place one order.
+   * With an Idempotency-Key, the order id and the event id derive from the key (keyed with the
+   * installation's secret), so the same key with the same request answers the same order and two
+   * racing requests place one order. The payment token is kept apart from the log before the
+   * OrderPlaced that refers to it; not again for an order placed already, whose token may be spent.
    */
   async place(request: PlaceOrderRequest, idempotencyKey?: string): Promise<Outcome> {
     const entries = await this.catalog.find(request.items.map((item) => item.sku));
@@ -54,8 +51,10 @@ export class OrderCommands {
     if (unknownSkus.length > 0) {
       return { ok: false, rejection: reject('invalid', `unknown sku: ${unknownSkus.join(', ')}`, { unknownSkus }) };
     }
-    const cause = idempotencyKey === undefined ? newEventId() : `idempotency-key:${idempotencyKey}`;
-    const orderId = idempotencyKey === undefined ? newEventId() : deterministicId(cause, 'order');
+    const keyed = idempotencyKey === undefined ? undefined : await this.idempotency.resolve(idempotencyKey, request, (id) => this.isPlaced(id));
+    const orderId = keyed?.orderId ?? newEventId();
+    const tokenRef = paymentTokenRef(orderId);
+    if (keyed?.placed !== true) await this.secrets.keep(tokenRef, request.paymentMethod?.token ?? defaultPaymentToken);
     const command: OrderCommand = {
       type: 'PlaceOrder',
       orderId,
@@ -66,18 +65,20 @@ export class OrderCommands {
       }),
       currency: entries.get(request.items[0]!.sku)!.currency,
       shippingAddress: request.shippingAddress,
-      paymentToken: request.paymentMethod?.token ?? defaultPaymentToken,
+      paymentTokenRef: tokenRef,
       paymentDueBy: new Date(this.clock().getTime() + this.sagaTimeoutMs).toISOString(),
-      ...(idempotencyKey === undefined
-        ? {}
-        : { requestHash: createHash('sha256').update(canonical(request)).digest('hex') }),
+      ...(keyed === undefined ? {} : { requestHash: keyed.requestHash }),
     };
     const context: CommandContext = {
       correlationId: orderId,
-      causationId: cause,
-      deterministicIds: idempotencyKey !== undefined,
+      causationId: keyed?.causationId ?? newEventId(),
+      deterministicIds: keyed !== undefined,
     };
     return outcome(orderId, await this.commands.handle(orderDecider, orderStream(orderId), command, context));
+  }
+
+  private async isPlaced(orderId: string): Promise<boolean> {
+    return (await this.commands.load(orderDecider, orderStream(orderId))).state.status !== 'NONE';
   }
 
   async cancel(orderId: string, reason: string, causationId: string = newEventId()): Promise<Outcome> {

@@ -34,10 +34,15 @@ export type OrderPlaced = DomainEvent<
     total: number;
     currency: string;
     shippingAddress: ShippingAddress;
-    paymentMethod: { token: string };
+    /**
+     * A reference to the payment token, which waits for the charge apart from the log (the store's
+     * secrets) and is erased after it: the token itself is never in an event. Orders placed before
+     * references kept `token`.
+     */
+    paymentMethod: { tokenRef: string } | { token: string };
     /** When the order is cancelled (reason `timeout`) unless it is PAID by then: the saga's deadline, kept in the store. */
     paymentDueBy: string;
-    /** sha256 of the request, when it carried an Idempotency-Key: the same key with another body is refused. */
+    /** A keyed hash of the request, when it carried an Idempotency-Key: the same key with another body is refused. */
     requestHash?: string;
   }
 >;

@@ -16,7 +16,7 @@ const place = (requestHash?: string): OrderCommand => ({
   ],
   currency: 'USD',
   shippingAddress: address,
-  paymentToken: 'tok_visa',
+  paymentTokenRef: `payment-token:${orderId}`,
   paymentDueBy: '2026-11-22T10:00:30.000Z',
   ...(requestHash === undefined ? {} : { requestHash }),
 });
@@ -33,7 +33,7 @@ const placed = (requestHash?: string): OrderPlaced => ({
     total: 60.07,
     currency: 'USD',
     shippingAddress: address,
-    paymentMethod: { token: 'tok_visa' },
+    paymentMethod: { tokenRef: `payment-token:${orderId}` },
     paymentDueBy: '2026-11-22T10:00:30.000Z',
     ...(requestHash === undefined ? {} : { requestHash }),
   },

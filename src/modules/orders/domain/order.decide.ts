@@ -18,7 +18,8 @@ export type OrderCommand =
       readonly lines: readonly PricedLine[];
       readonly currency: string;
       readonly shippingAddress: ShippingAddress;
-      readonly paymentToken: string;
+      /** Where the payment token waits for the charge (the token itself is never in an event). */
+      readonly paymentTokenRef: string;
       readonly paymentDueBy: string;
       readonly requestHash?: string;
     }
@@ -62,7 +63,7 @@ const place = (command: PlaceOrder, order: Order): Decision<OrderEvent> => {
         total: fromCents(totalCents),
         currency: command.currency,
         shippingAddress: command.shippingAddress,
-        paymentMethod: { token: command.paymentToken },
+        paymentMethod: { tokenRef: command.paymentTokenRef },
         paymentDueBy: command.paymentDueBy,
         ...(command.requestHash === undefined ? {} : { requestHash: command.requestHash }),
       },

@@ -12,7 +12,6 @@ export type Order =
       readonly totalCents: Cents;
       readonly currency: string;
       readonly shippingAddress: ShippingAddress;
-      readonly paymentToken: string;
       readonly paymentDueBy: string;
       readonly requestHash?: string;
       readonly paymentId?: string;
@@ -31,7 +30,7 @@ const advance = (order: Order, changes: Partial<PlacedOrder>): Order =>
 export const evolveOrder = (order: Order, event: OrderEvent): Order => {
   switch (event.type) {
     case 'OrderPlaced': {
-      const { orderId, customerId, items, total, currency, shippingAddress, paymentMethod, paymentDueBy, requestHash } = event.data;
+      const { orderId, customerId, items, total, currency, shippingAddress, paymentDueBy, requestHash } = event.data;
       return {
         status: 'PENDING',
         orderId,
@@ -40,7 +39,6 @@ export const evolveOrder = (order: Order, event: OrderEvent): Order => {
         totalCents: toCents(total),
         currency,
         shippingAddress,
-        paymentToken: paymentMethod.token,
         paymentDueBy,
         ...(requestHash === undefined ? {} : { requestHash }),
       };
