@@ -22,6 +22,7 @@ import { AdmissionGate } from './shared/process-managers/admission-gate';
 import { ConsumerGroupSupervisor } from './shared/process-managers/consumer-group-supervisor';
 import { DeadLetterStore } from './shared/process-managers/dead-letter-store';
 import type { ProcessManagers } from './shared/process-managers/process-managers.port';
+import { observeReaction } from './shared/process-managers/observed-reaction';
 import type { Reaction } from './shared/process-managers/reaction';
 import { ReactionSupervisor } from './shared/process-managers/reaction-supervisor';
 import { Readiness } from './shared/readiness';
@@ -53,7 +54,7 @@ const sharedModule = (config: RunnableConfig, logger: Logger, eventStore: EventS
         ),
     );
     bind(SharedTokens.ProcessManagers).toDynamicValue(({ get, getAll }): ProcessManagers => {
-      const reactions = getAll<Reaction>(SharedTokens.Reactions, { optional: true });
+      const reactions = getAll<Reaction>(SharedTokens.Reactions, { optional: true }).map((reaction) => observeReaction(reaction, logger));
       // On a store with consumer groups (EventStoreDB) any number of instances share the work; otherwise each runs all of it.
       if (hostsConsumerGroups(eventStore)) {
         return new ConsumerGroupSupervisor(eventStore, reactions, { baseDelayMs: config.RETRY_BASE_DELAY_MS });

@@ -6,6 +6,7 @@ import type { Readiness } from '../shared/readiness';
 import { apiDocsRouter } from './api-docs.router';
 import { createHttpMetrics, type MetricSources } from './metrics';
 import { operationalRouter } from './operational.router';
+import { requestLogging } from './request-logging';
 
 export interface AppParts extends MetricSources {
   readonly logger: Logger;
@@ -20,6 +21,7 @@ export const createApp = ({ logger, readiness, routers, reactions, projections, 
   app.set('etag', false);
   app.set('query parser', 'simple');
   app.use(metrics.measureRequests);
+  app.use(requestLogging(logger));
   app.use(operationalRouter(readiness));
   app.get('/metrics', metrics.serve);
   app.use(apiDocsRouter(routers));

@@ -35,6 +35,8 @@ export const configSchema = z
     /** Events the process managers may be behind (the largest lag of any) before new orders are refused with 503 (CONTRACT §5). */
     MAX_SAGA_LAG: z.coerce.number().int().min(1).default(5000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** `auto`: readable lines on a terminal, JSON lines otherwise. */
+    LOG_FORMAT: z.enum(['auto', 'pretty', 'json']).default('auto'),
   })
   .refine((env) => env.EVENT_STORE !== 'eventstoredb' || env.EVENTSTORE_CONNECTION_STRING !== undefined, {
     message: 'is required when EVENT_STORE=eventstoredb',
