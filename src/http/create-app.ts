@@ -6,6 +6,7 @@ import type { Readiness } from '../shared/readiness';
 import { apiDocsRouter } from './api-docs.router';
 import { createHttpMetrics, type MetricSources } from './metrics';
 import { operationalRouter } from './operational.router';
+import { problemsRouter } from './problems.router';
 import { requestLogging } from './request-logging';
 
 export interface AppParts extends MetricSources {
@@ -25,6 +26,9 @@ export const createApp = ({ logger, readiness, routers, reactions, projections, 
   app.use(operationalRouter(readiness));
   app.get('/metrics', metrics.serve);
   app.use(apiDocsRouter(routers));
+  app.use(problemsRouter());
+  // The first page a person opens: the API documentation.
+  app.get('/', (_request, response) => response.redirect(302, '/api/docs'));
   for (const { router } of routers) app.use(router);
   app.use(unknownRoute);
   app.use(problemMiddleware(logger));
