@@ -35,6 +35,11 @@ describe('links in README.md and docs/', () => {
     expect(broken).toEqual([]);
   });
 
+  it.each(pages)('%s: names no issue number and holds no to-do (a page says what is, not what the tracker says)', (page) => {
+    const text = readFileSync(join(root, page), 'utf8');
+    expect(text.match(/\b(issue|ticket) #?\d+|\bTODO\b|\bFIXME\b|\bto-do\b/gi) ?? []).toEqual([]);
+  });
+
   it('finds the links it checks', () => {
     expect(linksOf('README.md')).toContain('docs/ARCHITECTURE.md');
   });
