@@ -138,7 +138,17 @@ export const ordersRouter = ({ adminToken, commands, reader, list, saga, admissi
         ...problemResponses(404),
       },
     });
-    const stepStatus = z.enum(['pending', 'completed', 'failed', 'compensated']);
+    const stepStatus = z
+      .enum(['pending', 'completed', 'failed', 'compensated', 'skipped'])
+      .openapi({ description: 'skipped: the order settled (rejected, declined, cancelled) before this step; it will never happen' });
+    const sagaEvent = z.object({
+      eventId: z.string(),
+      eventType: z.string(),
+      aggregateType: z.string(),
+      aggregateId: z.string(),
+      position: z.string(),
+      occurredAt: z.string(),
+    }).openapi('SagaEvent', { description: 'an event, named as in GET /api/events' });
     registry.registerPath({
       method: 'get',
       path: '/api/orders/{orderId}/saga',
@@ -156,8 +166,8 @@ export const ordersRouter = ({ adminToken, commands, reader, list, saga, admissi
                   status: orderSchema.shape.status,
                   steps: z.object({ inventory: stepStatus, payment: stepStatus, shipping: stepStatus }),
                   deadline: z.string(),
-                  compensations: z.array(z.object({ type: z.string(), at: z.string() })),
-                  history: z.array(z.object({ type: z.string(), stream: z.string(), position: z.string(), at: z.string() })),
+                  compensations: z.array(sagaEvent),
+                  history: z.array(sagaEvent),
                 })
                 .openapi('OrderSaga'),
             },
