@@ -75,3 +75,11 @@ export const generateOpenApiDocument = (registry: OpenAPIRegistry): Document =>
         '(the `ETag` of a read): a stale one is answered 412 and changes nothing.',
     },
   }));
+
+/** The `If-Match` request header of a command on an existing resource (to put in a path's `request.headers`). */
+export const ifMatchHeader = z.object({
+  'If-Match': z
+    .string()
+    .optional()
+    .openapi({ description: 'the ETag of the resource as last read; a stale one is answered 412 and changes nothing', example: '"3"' }),
+});

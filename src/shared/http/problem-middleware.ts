@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { ZodError } from 'zod';
 import { EventStoreUnavailable } from '../../event-store/errors';
+import { PreconditionFailed } from '../application/command-handler';
 import { HttpProblem, type ProblemDetails, problemType } from './problem';
 
 /** Answers the problem, with `instance`: the path of the request it answers (its query left out, which may name a person). */
@@ -55,6 +56,9 @@ export const problemMiddleware =
   (error: unknown, _request, response, _next) => {
     if (error instanceof HttpProblem) return sendProblem(response, error.toProblem());
     if (error instanceof ZodError) return sendProblem(response, fromZod(error));
+    if (error instanceof PreconditionFailed) {
+      return sendProblem(response, { type: problemType('precondition-failed'), title: 'Precondition Failed', status: 412, detail: error.message });
+    }
     if (error instanceof Error) {
       const fromParser = fromBodyParser(error as BodyParserError & Error);
       if (fromParser !== undefined) return sendProblem(response, fromParser);

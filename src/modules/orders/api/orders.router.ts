@@ -2,9 +2,10 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { type Request, type Response, Router } from 'express';
 import { requireAdmin } from '../../../shared/http/admin-auth';
 import { admissionControl } from '../../../shared/http/admission';
+import { etagOf as revisionTag, ifMatchOf } from '../../../shared/http/if-match';
 import { jsonBody } from '../../../shared/http/json-body';
 import type { ModuleRouter } from '../../../shared/http/module-router';
-import { adminSecurity, problemResponses, problemSchema } from '../../../shared/http/openapi-document';
+import { adminSecurity, ifMatchHeader, problemResponses, problemSchema } from '../../../shared/http/openapi-document';
 import { notFound } from '../../../shared/http/problem';
 import { rejectionProblem } from '../../../shared/http/rejection-problem';
 import { parseBody, parseQuery } from '../../../shared/http/validate';
@@ -36,7 +37,7 @@ export interface OrdersRouterParts {
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const etagOf = (read: ReadOrder) => `"${read.revision}"`;
+const etagOf = (read: ReadOrder) => revisionTag(read.revision);
 
 export const ordersRouter = ({ adminToken, commands, reader, list, saga, admission }: OrdersRouterParts): ModuleRouter => {
   const router = Router();
@@ -89,7 +90,7 @@ export const ordersRouter = ({ adminToken, commands, reader, list, saga, admissi
     const { orderId } = orderIdParamsSchema.parse(request.params);
     const { reason } = parseBody(cancelOrderBodySchema, request);
     await readOrThrow(orderId);
-    await answer(response, await commands.cancel(orderId, reason ?? 'cancelled by request'), 202);
+    await answer(response, await commands.cancel(orderId, reason ?? 'cancelled by request', { ifMatch: ifMatchOf(request) }), 202);
   });
 
   const registerOpenApi = (registry: OpenAPIRegistry) => {
@@ -180,10 +181,10 @@ export const ordersRouter = ({ adminToken, commands, reader, list, saga, admissi
       method: 'post',
       path: '/api/orders/{orderId}/cancel',
       summary: 'Cancel an order that is PENDING, CONFIRMED or PAID',
-      request: { params: orderParams, body: { content: { 'application/json': { schema: cancelOrderBodySchema } } } },
+      request: { params: orderParams, headers: ifMatchHeader, body: { content: { 'application/json': { schema: cancelOrderBodySchema } } } },
       responses: {
         202: { description: 'the order, CANCELLED; compensations follow', content: { 'application/json': { schema: orderSchema } } },
-        ...problemResponses(400, 404, 409, 413, 415),
+        ...problemResponses(400, 404, 409, 412, 413, 415),
       },
     });
   };
