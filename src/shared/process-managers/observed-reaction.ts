@@ -1,3 +1,4 @@
+import { propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { HandleContext } from '../../event-store/consumer-groups.port';
 import type { RecordedEvent } from '../../event-store/event-store.port';
@@ -17,14 +18,43 @@ export const stepFields = (reaction: string, event: RecordedEvent) => {
 };
 
 /**
- * The reaction with one `info` line per handled event (a saga step): which reaction, which event,
- * the order and its correlation and causation ids, and how long it took. A failure is logged where it
- * is retried or dead-lettered (the runner, or the consumer group); here it only passes through.
+ * The handler in a span continuing the trace of the append that wrote the event (its `traceparent`
+ * metadata): what the handler appends is then a child of it, and the saga stays one trace.
  */
-export const observeReaction = (reaction: Reaction, logger: Logger): Reaction => {
+const traced =
+  (reaction: Reaction, tracer: Tracer) =>
+  (event: RecordedEvent, context?: HandleContext): Promise<void> =>
+    tracer.startActiveSpan(
+      `react ${reaction.name}`,
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: { 'saga.reaction': reaction.name, 'event.type': event.type, 'event.id': event.id, 'event.correlation_id': String(event.metadata.correlationId ?? '') },
+      },
+      propagation.extract(ROOT_CONTEXT, event.metadata),
+      async (span) => {
+        try {
+          await reaction.handle(event, context);
+        } catch (error) {
+          span.recordException(error instanceof Error ? error : String(error));
+          span.setStatus({ code: SpanStatusCode.ERROR });
+          throw error;
+        } finally {
+          span.end();
+        }
+      },
+    );
+
+/**
+ * The reaction with one `info` line per handled event (a saga step): which reaction, which event,
+ * the order and its correlation and causation ids, and how long it took; and, with a tracer, a span
+ * (above). A failure is logged where it is retried or dead-lettered (the runner, or the consumer
+ * group); here it only passes through.
+ */
+export const observeReaction = (reaction: Reaction, logger: Logger, tracer?: Tracer): Reaction => {
+  const run = tracer === undefined ? (event: RecordedEvent, context?: HandleContext) => reaction.handle(event, context) : traced(reaction, tracer);
   const handle = async (event: RecordedEvent, context?: HandleContext): Promise<void> => {
     const started = performance.now();
-    await reaction.handle(event, context);
+    await run(event, context);
     if (logger.isLevelEnabled('info')) {
       logger.info({ ...stepFields(reaction.name, event), durationMs: Math.round((performance.now() - started) * 100) / 100 }, 'saga step');
     }
