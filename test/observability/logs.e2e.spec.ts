@@ -64,6 +64,13 @@ describe('logs of a real saga', () => {
     expect(all).toContain('customerId=[redacted]');
   });
 
+  it('logs an error with its cause as an object of its own', () => {
+    const own = capturingLogger();
+    own.logger.error({ err: new Error('could not charge', { cause: new Error('gateway timed out') }) }, 'payment failed');
+    const [line] = own.parsed();
+    expect(line).toMatchObject({ level: 50, err: { message: 'could not charge', cause: { message: 'gateway timed out' } } });
+  });
+
   it('redacts tokens and addresses that a log call passes by mistake', () => {
     const own = capturingLogger();
     own.logger.info({ shippingAddress: address, req: { headers: { authorization: `Bearer ${adminToken}` } }, order: { paymentMethod: { token: 'tok_visa' } } }, 'oops');
