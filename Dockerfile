@@ -7,7 +7,15 @@
 #   runtime    slim node image, non-root `node` user, dist/ + prod node_modules, `node dist/main.js`
 #
 # The read models stay in SQLite under DATA_DIR (/data, a volume) in every store mode.
-ARG NODE_IMAGE=node:20-bookworm-slim
+# The read-model CLI is compiled with the service (there is no tsx in the image):
+#   docker compose exec order-platform node dist/cli/projections.js status
+#   docker compose exec order-platform node dist/cli/projections.js rebuild <name|all>
+#
+# Node 24, the active LTS. The one native module in production, better-sqlite3 12, supports Node
+# 20 to 26 (its `engines`); `npm ci` takes its prebuilt binary for this Node and libc when there is
+# one and compiles it with the toolchain stage's python3/make/g++ otherwise, in both dependency
+# stages, so the runtime image never compiles. The other dependencies are plain JavaScript.
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS toolchain
 RUN apt-get update \

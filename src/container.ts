@@ -1,3 +1,4 @@
+import type { Tracer } from '@opentelemetry/api';
 import type Database from 'better-sqlite3';
 import { Container, ContainerModule } from 'inversify';
 import type { Logger } from 'pino';
@@ -29,17 +30,20 @@ import { resetCheckpointsAhead } from './shared/process-managers/checkpoints-ahe
 import { ConsumerGroupSupervisor } from './shared/process-managers/consumer-group-supervisor';
 import { DeadLetterStore } from './shared/process-managers/dead-letter-store';
 import type { ProcessManagers } from './shared/process-managers/process-managers.port';
+import { observeReaction } from './shared/process-managers/observed-reaction';
 import type { Reaction } from './shared/process-managers/reaction';
 import { ReactionSupervisor } from './shared/process-managers/reaction-supervisor';
 import { Readiness } from './shared/readiness';
 import { type BackgroundService, type Clock, SharedTokens } from './shared/tokens';
+import { tracedEventStore } from './shared/tracing/traced-event-store';
+import type { Tracing } from './shared/tracing/tracing';
 
 export type { RunnableConfig } from './shared/config';
 
 /** The modules of the system, each with the one container module that binds its parts. */
 export const systemModules: readonly ContainerModule[] = [ordersModule, inventoryModule, paymentsModule, shipmentsModule];
 
-const sharedModule = (config: RunnableConfig, logger: Logger, eventStore: EventStore, clock: Clock): ContainerModule =>
+const sharedModule = (config: RunnableConfig, logger: Logger, eventStore: EventStore, clock: Clock, tracer: Tracer | undefined): ContainerModule =>
   new ContainerModule(({ bind }) => {
     bind(SharedTokens.Config).toConstantValue(config);
     bind(SharedTokens.Logger).toConstantValue(logger);
@@ -64,7 +68,7 @@ const sharedModule = (config: RunnableConfig, logger: Logger, eventStore: EventS
       ({ get }) => new ReadYourWrites(get<ProjectionRunner>(SharedTokens.ProjectionRunner), eventStore, config.READ_WAIT_MS),
     );
     bind(SharedTokens.ProcessManagers).toDynamicValue(({ get, getAll }): ProcessManagers => {
-      const reactions = getAll<Reaction>(SharedTokens.Reactions, { optional: true });
+      const reactions = getAll<Reaction>(SharedTokens.Reactions, { optional: true }).map((reaction) => observeReaction(reaction, logger, tracer));
       // On a store with consumer groups (EventStoreDB) any number of instances share the work; otherwise each runs all of it.
       if (hostsConsumerGroups(eventStore)) {
         return new ConsumerGroupSupervisor(eventStore, reactions, { baseDelayMs: config.RETRY_BASE_DELAY_MS });
@@ -109,6 +113,8 @@ export interface System {
   readonly config: RunnableConfig;
   readonly logger: Logger;
   readonly eventStore: EventStore;
+  /** Set when tracing is on (OTEL_EXPORTER_OTLP_ENDPOINT): requests, appends and reactions get spans. */
+  readonly tracer: Tracer | undefined;
   readonly readiness: Readiness;
   readonly routers: readonly ModuleRouter[];
   readonly projections: ProjectionRunner;
@@ -136,15 +142,22 @@ export interface ComposeOptions {
   readonly modules?: readonly ContainerModule[];
   /** A store opened by the caller, instead of the one `config` names (tests: EventStoreDB on the client's fakes). */
   readonly eventStore?: EventStore;
+  /**
+   * Traces on: every append and reaction (and, served by `createApp`, every request) gets a span, and
+   * the stop ends with `tracing.shutdown()` (the spans still buffered go out). Off when absent: nothing is wrapped.
+   */
+  readonly tracing?: Tracing;
 }
 
 /** The composition root: the store is opened first, since every module's bindings need it. */
 export const composeSystem = async (config: RunnableConfig, options: ComposeOptions = {}): Promise<System> => {
   const logger = options.logger ?? createLogger(config);
-  const eventStore = options.eventStore ?? (await createEventStore(config));
+  const tracer = options.tracing?.tracer;
+  const opened = options.eventStore ?? (await createEventStore(config));
+  const eventStore = tracer === undefined ? opened : tracedEventStore(opened, tracer);
   const container = new Container({ defaultScope: 'Singleton' });
   container.load(
-    sharedModule(config, logger, eventStore, options.clock ?? (() => new Date())),
+    sharedModule(config, logger, eventStore, options.clock ?? (() => new Date()), tracer),
     ...(options.modules ?? systemModules),
   );
   const projections = container.get<ProjectionRunner>(SharedTokens.ProjectionRunner);
@@ -176,6 +189,7 @@ export const composeSystem = async (config: RunnableConfig, options: ComposeOpti
     config,
     logger,
     eventStore,
+    tracer,
     readiness: container.get<Readiness>(SharedTokens.Readiness),
     routers: container.getAll<ModuleRouter>(SharedTokens.HttpRouters, { optional: true }),
     projections,
@@ -198,6 +212,7 @@ export const composeSystem = async (config: RunnableConfig, options: ComposeOpti
         await timed('eventStore', () => eventStore.close());
         await timed('readModelDatabase', async () => readModels.close());
         logger.info({ stopMs: took }, 'system stopped');
+        await options.tracing?.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'could not send the last spans'));
       })()),
   };
 };

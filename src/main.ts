@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { composeSystem } from './container';
 import { loadConfig, settleAdminToken } from './shared/config';
 import { createLogger } from './shared/logger';
+import { startTracing } from './shared/tracing/tracing';
 import { startServer } from './server';
 import { Shutdown } from './shutdown';
 
@@ -16,7 +17,9 @@ const main = async (): Promise<void> => {
   if (generated) process.stdout.write(`ADMIN_TOKEN was not set; generated one for this run: ${config.ADMIN_TOKEN}\n`);
 
   const starting = (async () => {
-    const system = await composeSystem(config, { logger });
+    const tracing = await startTracing(config);
+    if (tracing !== undefined) logger.info({ endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT }, 'tracing on: spans go over OTLP/HTTP');
+    const system = await composeSystem(config, { logger, ...(tracing === undefined ? {} : { tracing }) });
     // Stopped while composing (on EventStoreDB, connecting): close what is open, start nothing.
     if (shutdown.requested) return { stop: () => system.stop(), port: undefined };
     return startServer(system);

@@ -1,8 +1,8 @@
 /**
- * Rewrites the results tables of docs/BENCHMARKS.md from bench/results/<bench>.json, so that no
- * number there is typed by hand: `npx tsx bench/docs/fill-benchmarks.ts` after a run. Each table sits
- * between `<!-- results:<bench> -->` and `<!-- /results:<bench> -->`; a bench with no results file
- * keeps its table.
+ * Rewrites the results tables of docs/BENCHMARKS.md from bench/results/ (`<bench>.json` for the HTTP
+ * benches, the report `<bench>.md` for the store and rebuild benches), so that no number there is
+ * typed by hand: `npx tsx bench/docs/fill-benchmarks.ts` after a run. Each table sits between
+ * `<!-- results:<bench> -->` and `<!-- /results:<bench> -->`; a bench with no results file keeps its table.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -54,16 +54,26 @@ const soakTable = (result: Json): string => {
   ].join('\n');
 };
 
+/** A markdown report as the bench wrote it, without its title line. */
+const readReport = (bench: string): string | undefined => {
+  const file = resolve(root, 'bench', 'results', `${bench}.md`);
+  return existsSync(file) ? readFileSync(file, 'utf8').replace(/^# .*\n+/, '').trim() : undefined;
+};
+
 let text = readFileSync(docs, 'utf8');
+const fill = (bench: string, table: string | undefined): void => {
+  if (table === undefined) return;
+  const pattern = new RegExp(`(<!-- results:${bench} -->\\n)[\\s\\S]*?(<!-- /results:${bench} -->)`);
+  if (!pattern.test(text)) throw new Error(`docs/BENCHMARKS.md has no results:${bench} markers`);
+  text = text.replace(pattern, (_all, open: string, close: string) => `${open}${table}\n${close}`);
+};
 for (const [bench, table] of [
   ['saga', sagaTable],
   ['soak', soakTable],
 ] as const) {
   const result = read(bench);
-  if (result === undefined) continue;
-  const pattern = new RegExp(`(<!-- results:${bench} -->\\n)[\\s\\S]*?(<!-- /results:${bench} -->)`);
-  if (!pattern.test(text)) throw new Error(`docs/BENCHMARKS.md has no results:${bench} markers`);
-  text = text.replace(pattern, (_all, open: string, close: string) => `${open}${table(result)}\n${close}`);
+  fill(bench, result === undefined ? undefined : table(result));
 }
+for (const bench of ['store', 'rebuild']) fill(bench, readReport(bench));
 writeFileSync(docs, text);
 process.stdout.write('docs/BENCHMARKS.md: results tables rewritten from bench/results/\n');

@@ -2,11 +2,16 @@
  * `npm run projections -- rebuild <name|all>` and `npm run projections -- status`: the read models
  * of the store under DATA_DIR, whether the server runs or not. A rebuild fills a new copy of the
  * read model beside the serving one and swaps it in, in the read-model database; a running server
- * notices the swap and follows the new copy. Exit code 0 when everything asked for was rebuilt.
+ * notices the swap and follows the new copy. Exit code 0 when everything asked for was rebuilt; 2 for
+ * a wrong command, or a DATA_DIR that holds no store (nothing is created there). Compiled with the
+ * service: `node dist/cli/projections.js status` where there is no tsx (the Docker image).
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import pino from 'pino';
 import { composeSystem, type System } from '../container';
+import { eventStoreFile } from '../event-store/create-event-store';
 import { loadConfig } from '../shared/config';
 import type { ProjectionStatus } from '../shared/read-models/projection-runner';
 
@@ -61,6 +66,15 @@ const main = async (args: readonly string[]): Promise<number> => {
   const config = loadConfig();
   if (config.EVENT_STORE === 'memory') {
     process.stderr.write('EVENT_STORE=memory keeps nothing between processes: there is no read model to rebuild\n');
+    return 2;
+  }
+  // The server's files must be there: opening a store where there is none would make an empty one and report position 0.
+  const expected = config.EVENT_STORE === 'sqlite' ? eventStoreFile(config.DATA_DIR) : join(config.DATA_DIR, 'read-models.sqlite');
+  if (!existsSync(expected)) {
+    process.stderr.write(
+      `no ${config.EVENT_STORE === 'sqlite' ? 'event store' : 'read-model database'} in DATA_DIR=${config.DATA_DIR} (${resolve(expected)} does not exist).\n` +
+        'Set DATA_DIR to the directory the server uses (its default is ./data, relative to where it was started).\n',
+    );
     return 2;
   }
   const logger = pino({ level: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL }, pino.destination(2));

@@ -45,6 +45,11 @@ export const configSchema = z
     /** A comment line this often keeps proxies from closing an idle event stream. */
     STREAM_HEARTBEAT_MS: z.coerce.number().int().min(10).default(15000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** `auto`: readable lines on a terminal, JSON lines otherwise. */
+    LOG_FORMAT: z.enum(['auto', 'pretty', 'json']).default('auto'),
+    /** Traces over OTLP/HTTP to this collector; off when unset. The exporter reads the other OTEL_EXPORTER_OTLP_* variables itself. */
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+    OTEL_SERVICE_NAME: z.string().min(1).default('order-platform'),
   })
   .refine((env) => env.EVENT_STORE !== 'eventstoredb' || env.EVENTSTORE_CONNECTION_STRING !== undefined, {
     message: 'is required when EVENT_STORE=eventstoredb',

@@ -31,6 +31,30 @@ describe('API documentation', () => {
     expect(body.components.schemas.PlaceOrder.properties.items.maxItems).toBe(50);
   });
 
+  it('states the constraints the validators check (enums, patterns, multiples), with example bodies', async () => {
+    const { body } = await t.http().get('/api/openapi.json');
+    const { ShippingAddress, PlaceOrder, CreateProduct } = body.components.schemas;
+    expect(ShippingAddress.properties.country.enum).toEqual(expect.arrayContaining(['US', 'DE', 'JP']));
+    expect(ShippingAddress.properties.country.enum).not.toContain('XX');
+    expect(CreateProduct.properties.sku.pattern).toBe('^[A-Z0-9][A-Z0-9_-]{0,63}$');
+    expect(CreateProduct.properties.price.multipleOf).toBe(0.01);
+    expect(PlaceOrder.example).toMatchObject({ customerId: expect.any(String), items: [{ sku: 'WIDGET-001', quantity: 2 }] });
+    expect(body.components.schemas.Problem.properties.instance).toBeDefined();
+  });
+
+  it('tags every operation with its module', async () => {
+    const { body } = await t.http().get('/api/openapi.json');
+    const tagOf = (path: string, method: string) => body.paths[path][method].tags;
+    expect(tagOf('/api/orders', 'post')).toEqual(['Orders']);
+    expect(tagOf('/api/products', 'post')).toEqual(['Inventory']);
+    expect(tagOf('/api/shipments/{shipmentId}/dispatch', 'post')).toEqual(['Shipments']);
+    expect(tagOf('/api/events', 'get')).toEqual(['Events']);
+    const untagged = Object.entries(body.paths as Record<string, Record<string, { tags?: string[] }>>).flatMap(([path, operations]) =>
+      Object.entries(operations).filter(([, operation]) => (operation.tags ?? []).length === 0).map(([method]) => `${method} ${path}`),
+    );
+    expect(untagged).toEqual([]);
+  });
+
   it('documents the 503 of admission control on POST /api/orders, with its Retry-After header', async () => {
     const { body } = await t.http().get('/api/openapi.json');
     const refused = body.paths['/api/orders'].post.responses['503'];

@@ -254,7 +254,7 @@ describe('products API', () => {
       expect(paths['/api/products/{sku}/restock']!.post!.security).toEqual([{ adminToken: [] }]);
       expect(paths['/api/products']!.get!.security).toBeUndefined();
       expect(Object.keys(paths['/api/products']!.post!.responses).sort()).toEqual(['201', '400', '401', '409', '413', '415']);
-      expect(Object.keys(paths['/api/products/{sku}/restock']!.post!.responses).sort()).toEqual(['200', '400', '401', '404', '413', '415']);
+      expect(Object.keys(paths['/api/products/{sku}/restock']!.post!.responses).sort()).toEqual(['200', '400', '401', '404', '412', '413', '415']);
       expect(body.components.schemas.CreateProduct).toMatchObject({ additionalProperties: false, required: ['sku', 'name', 'price', 'initialStock'] });
       expect(body.components.schemas.Restock.properties.quantity).toMatchObject({ minimum: 1, maximum: 1_000_000 });
       expect(body.components.schemas.Product.properties).toHaveProperty('stock');

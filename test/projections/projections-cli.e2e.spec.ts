@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
@@ -28,9 +28,10 @@ describe('npm run projections -- rebuild <name|all>', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const cli = (...args: string[]) => {
+  const cli = (...args: string[]) => cliIn(dataDir, ...args);
+  const cliIn = (directory: string, ...args: string[]) => {
     const child = spawn(process.execPath, ['--import', 'tsx', cliScript, ...args], {
-      env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+      env: { ...process.env, DATA_DIR: directory, LOG_LEVEL: 'warn' },
     });
     children.add(child);
     let stdout = '';
@@ -90,6 +91,21 @@ describe('npm run projections -- rebuild <name|all>', () => {
     const listed = await cli('status').exited;
     expect(listed.code).toBe(0);
     expect(listed.stdout).toMatch(/^orders +v1 +position \d+ +lag 0 +live$/m);
+  });
+
+  it('refuses a DATA_DIR that holds no store, saying so, and creates nothing there', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'projections-cli-empty-'));
+    try {
+      const refused = await cliIn(empty, 'status').exited;
+      expect(refused).toMatchObject({ code: 2, stdout: '' });
+      expect(refused.stderr).toContain(`no event store in DATA_DIR=${empty}`);
+      expect(readdirSync(empty)).toEqual([]);
+      const missing = await cliIn(join(empty, 'nowhere'), 'rebuild', 'all').exited;
+      expect(missing.code).toBe(2);
+      expect(existsSync(join(empty, 'nowhere'))).toBe(false);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
   });
 
   it('refuses a wrong command or an unknown read model with exit code 2', async () => {

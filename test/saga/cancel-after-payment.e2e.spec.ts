@@ -49,9 +49,9 @@ describeStoreLegs('cancelling a PAID order', (leg) => {
       status: 'CANCELLED',
       steps: { inventory: 'compensated', payment: 'compensated', shipping: 'compensated' },
       compensations: expect.arrayContaining([
-        expect.objectContaining({ type: 'PaymentRefunded' }),
-        expect.objectContaining({ type: 'InventoryReleased' }),
-        expect.objectContaining({ type: 'ShipmentCancelled' }),
+        expect.objectContaining({ eventType: 'PaymentRefunded' }),
+        expect.objectContaining({ eventType: 'InventoryReleased' }),
+        expect.objectContaining({ eventType: 'ShipmentCancelled' }),
       ]),
     });
   });

@@ -1,6 +1,6 @@
 import { SqliteEventStore } from '../../event-store/sqlite/sqlite-event-store';
 import { type Decider, type DomainEvent, reject } from '../domain/decider';
-import { CommandHandler, ConcurrencyConflict } from './command-handler';
+import { CommandHandler, ConcurrencyConflict, PreconditionFailed } from './command-handler';
 import { newEventId } from './event-ids';
 
 type CounterEvent = DomainEvent<'Incremented', { by: number }>;
@@ -48,6 +48,29 @@ describe('command handler', () => {
     );
     expect(outcomes.filter((outcome) => outcome.accepted)).toHaveLength(25);
     expect(await store.readStream('Counter-1')).toHaveLength(25);
+  });
+
+  describe('ifMatch (HTTP If-Match)', () => {
+    it('decides only at a revision it names, and appends nothing otherwise', async () => {
+      const handler = new CommandHandler(store);
+      await handler.handle(counter, 'Counter-1', { type: 'Increment', by: 1, max: 10 }, context());
+      await expect(handler.handle(counter, 'Counter-1', { type: 'Increment', by: 1, max: 10 }, { ...context(), ifMatch: [1, 2] })).rejects.toBeInstanceOf(
+        PreconditionFailed,
+      );
+      expect(await store.readStream('Counter-1')).toHaveLength(1);
+      expect(await handler.handle(counter, 'Counter-1', { type: 'Increment', by: 1, max: 10 }, { ...context(), ifMatch: [0] })).toMatchObject({ revision: 1 });
+    });
+
+    it('checks what the store holds, not a cached revision another writer has passed', async () => {
+      const handler = new CommandHandler(store);
+      await handler.handle(counter, 'Counter-1', { type: 'Increment', by: 1, max: 10 }, context());
+      await store.append('Counter-1', [{ id: newEventId(), type: 'Incremented', data: { by: 1 } }], 0);
+      // The client read revision 1 (the other writer's); this handler's cache still says 0.
+      expect(await handler.handle(counter, 'Counter-1', { type: 'Increment', by: 1, max: 10 }, { ...context(), ifMatch: [1] })).toMatchObject({ revision: 2 });
+      await expect(handler.handle(counter, 'Counter-1', { type: 'Increment', by: 1, max: 10 }, { ...context(), ifMatch: [0] })).rejects.toBeInstanceOf(
+        PreconditionFailed,
+      );
+    });
   });
 
   it('sees what another writer appended since it cached the stream', async () => {

@@ -17,6 +17,12 @@ export interface CommandContext {
    */
   readonly deterministicIds?: boolean;
   readonly metadata?: Record<string, unknown>;
+  /**
+   * HTTP `If-Match`: decide only if the stream is at one of these revisions, else `PreconditionFailed`
+   * and nothing is appended. The append's expected revision is the one checked, so no other writer
+   * can slip in between.
+   */
+  readonly ifMatch?: readonly number[];
 }
 
 export type CommandResult<State, Event extends DomainEvent> =
@@ -35,6 +41,18 @@ export type CommandResult<State, Event extends DomainEvent> =
 
 export class ConcurrencyConflict extends Error {
   override readonly name = 'ConcurrencyConflict';
+}
+
+/** The stream is not at a revision the command's `ifMatch` names. */
+export class PreconditionFailed extends Error {
+  override readonly name = 'PreconditionFailed';
+
+  constructor(
+    readonly stream: string,
+    readonly revision: number,
+  ) {
+    super(`it has changed since: it is at version "${revision}" now`);
+  }
 }
 
 interface Cached<State = unknown> {
@@ -181,6 +199,14 @@ export class CommandHandler {
     let awaited: Promise<void> | undefined;
     for (;;) {
       const { state, revision, readUpTo } = cached ?? (await this.refresh(decider, stream));
+      if (context.ifMatch !== undefined && !context.ifMatch.includes(revision)) {
+        // A cached revision may be behind another process's writes: refuse only on what the store holds.
+        if (cached !== undefined) {
+          cached = undefined;
+          continue;
+        }
+        throw new PreconditionFailed(stream, revision);
+      }
       if (guard !== undefined) {
         const effectFound = await this.scanForEffect(stream, guard, guard.mayRepeat ? revision : Math.min(readUpTo, revision));
         if (effectFound !== undefined) return { accepted: true, state, events: [], eventIds: [], revision, position: undefined, effectFound };

@@ -7,9 +7,20 @@ export const problemSchema = z
     title: z.string(),
     status: z.number().int(),
     detail: z.string(),
+    instance: z.string().openapi({ description: 'the path of the request this answers' }),
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
   })
-  .openapi('Problem');
+  .openapi('Problem', {
+    description: 'RFC 9457 problem details; `type` is a page of this service saying what the problem means',
+    example: {
+      type: '/problems/validation-error',
+      title: 'Bad Request',
+      status: 400,
+      detail: 'the request does not match its schema',
+      instance: '/api/orders',
+      errors: [{ path: 'shippingAddress.country', message: 'must be an ISO 3166-1 alpha-2 country code' }],
+    },
+  });
 
 /** Problem answers, to spread into a path's `responses`. */
 export const problemResponses = (...statuses: number[]) =>
@@ -28,12 +39,48 @@ export const createOpenApiRegistry = (): OpenAPIRegistry => {
   return registry;
 };
 
-export const generateOpenApiDocument = (registry: OpenAPIRegistry) =>
-  new OpenApiGeneratorV31(registry.definitions).generateDocument({
+/** One tag per module (and for the audit log and operations), by the path's first segment after /api. */
+const tagsByPrefix: ReadonlyArray<readonly [RegExp, string, string]> = [
+  [/^\/api\/orders/, 'Orders', 'Placing, reading and cancelling orders; the saga of one order'],
+  [/^\/api\/products/, 'Inventory', 'The catalog and its stock'],
+  [/^\/api\/payments/, 'Payments', 'Payments taken and refunded'],
+  [/^\/api\/shipments/, 'Shipments', 'Shipments, and the carrier\'s steps'],
+  [/^\/api\/events/, 'Events', 'The audit trail: every event in store order'],
+  [/^\/api\/admin|^\/(health|ready|metrics)/, 'Operations', 'Process managers, dead letters, read models'],
+  [/^\/console/, 'Console', "The operator's pages: orders live, one order's timeline, process managers and read models"],
+];
+
+type Document = ReturnType<OpenApiGeneratorV31['generateDocument']>;
+
+const tagged = (document: Document): Document => {
+  for (const [path, operations] of Object.entries(document.paths ?? {})) {
+    const tag = tagsByPrefix.find(([prefix]) => prefix.test(path))?.[1];
+    if (tag === undefined) continue;
+    for (const method of ['get', 'post', 'put', 'patch', 'delete'] as const) {
+      const operation = operations[method];
+      if (operation !== undefined) operation.tags ??= [tag];
+    }
+  }
+  return { ...document, tags: tagsByPrefix.map(([, name, description]) => ({ name, description })) };
+};
+
+export const generateOpenApiDocument = (registry: OpenAPIRegistry): Document =>
+  tagged(new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
     info: {
       title: 'Order platform',
       version: '1.0.0',
-      description: 'Event-sourced orders, inventory, payments and shipments. Errors are application/problem+json (RFC 9457).',
+      description:
+        'Event-sourced orders, inventory, payments and shipments. Errors are application/problem+json (RFC 9457). ' +
+        'Admin routes need `Authorization: Bearer <ADMIN_TOKEN>`. Commands on an existing resource honour `If-Match` ' +
+        '(the `ETag` of a read): a stale one is answered 412 and changes nothing.',
     },
-  });
+  }));
+
+/** The `If-Match` request header of a command on an existing resource (to put in a path's `request.headers`). */
+export const ifMatchHeader = z.object({
+  'If-Match': z
+    .string()
+    .optional()
+    .openapi({ description: 'the ETag of the resource as last read; a stale one is answered 412 and changes nothing', example: '"3"' }),
+});

@@ -2,15 +2,18 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { ZodError } from 'zod';
 import { EventStoreUnavailable } from '../../event-store/errors';
+import { PreconditionFailed } from '../application/command-handler';
 import { HttpProblem, type ProblemDetails, problemType } from './problem';
 
+/** Answers the problem, with `instance`: the path of the request it answers (its query left out, which may name a person). */
 export const sendProblem = (response: Parameters<RequestHandler>[1], problem: ProblemDetails): void => {
-  response.status(problem.status).type('application/problem+json').json(problem);
+  const instance = problem.instance ?? response.req.originalUrl.split('?')[0];
+  response.status(problem.status).type('application/problem+json').json({ ...problem, instance });
 };
 
 export const unknownRoute: RequestHandler = (request, response) => {
   sendProblem(response, {
-    type: 'about:blank',
+    type: problemType('not-found'),
     title: 'Not Found',
     status: 404,
     detail: `no route for ${request.method} ${request.path}`,
@@ -34,7 +37,7 @@ const fromBodyParser = (error: BodyParserError & Error): ProblemDetails | undefi
       return { type: problemType('unsupported-media-type'), title: 'Unsupported Media Type', status: 415, detail: error.message };
     default:
       return error.expose === true && error.status !== undefined && error.status < 500
-        ? { type: 'about:blank', title: 'Bad Request', status: error.status, detail: error.message }
+        ? { type: problemType('validation-error'), title: 'Bad Request', status: error.status, detail: error.message }
         : undefined;
   }
 };
@@ -53,6 +56,9 @@ export const problemMiddleware =
   (error: unknown, _request, response, _next) => {
     if (error instanceof HttpProblem) return sendProblem(response, error.toProblem());
     if (error instanceof ZodError) return sendProblem(response, fromZod(error));
+    if (error instanceof PreconditionFailed) {
+      return sendProblem(response, { type: problemType('precondition-failed'), title: 'Precondition Failed', status: 412, detail: error.message });
+    }
     if (error instanceof Error) {
       const fromParser = fromBodyParser(error as BodyParserError & Error);
       if (fromParser !== undefined) return sendProblem(response, fromParser);
@@ -67,7 +73,7 @@ export const problemMiddleware =
     }
     logger.error({ err: error }, 'unhandled error while answering a request');
     sendProblem(response, {
-      type: 'about:blank',
+      type: problemType('internal-error'),
       title: 'Internal Server Error',
       status: 500,
       detail: 'an unexpected error occurred; it has been logged',

@@ -1,9 +1,10 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { type Request, type Response, Router } from 'express';
 import { requireAdmin } from '../../../shared/http/admin-auth';
+import { etagOf, ifMatchOf } from '../../../shared/http/if-match';
 import { jsonBody } from '../../../shared/http/json-body';
 import type { ModuleRouter } from '../../../shared/http/module-router';
-import { adminSecurity, problemResponses } from '../../../shared/http/openapi-document';
+import { adminSecurity, ifMatchHeader, problemResponses } from '../../../shared/http/openapi-document';
 import { notFound } from '../../../shared/http/problem';
 import { rejectionProblem } from '../../../shared/http/rejection-problem';
 import { type ReadYourWrites, setEventPosition } from '../../../shared/http/read-your-writes';
@@ -43,7 +44,7 @@ export const inventoryRouter = ({ adminToken, commands, queries, projections, re
     if (outcome.position !== undefined) await projections.waitFor('products', outcome.position);
     setEventPosition(response, await readYourWrites.writePosition(outcome.position, productStream(outcome.product.sku)));
     if (status === 201) response.location(`/api/products/${outcome.product.sku}`);
-    response.status(status).json(toProductView(outcome.product));
+    response.status(status).setHeader('ETag', etagOf(outcome.revision)).json(toProductView(outcome.product));
   };
 
   router.post('/api/products', admin, ...jsonBody(), async (request: Request, response: Response) => {
@@ -63,7 +64,7 @@ export const inventoryRouter = ({ adminToken, commands, queries, projections, re
 
   router.post('/api/products/:sku/restock', admin, ...jsonBody(), async (request: Request, response: Response) => {
     const { quantity } = parseBody(restockBodySchema, request);
-    await answer(response, await commands.restock(skuOf(request), quantity), 200);
+    await answer(response, await commands.restock(skuOf(request), quantity, ifMatchOf(request)), 200);
   });
 
   const registerOpenApi = (registry: OpenAPIRegistry) => {
@@ -98,8 +99,8 @@ export const inventoryRouter = ({ adminToken, commands, queries, projections, re
       path: '/api/products/{sku}/restock',
       summary: "Add to a product's stock on hand",
       security: adminSecurity,
-      request: { params: skuParams, body: { content: { 'application/json': { schema: restockBodySchema } } } },
-      responses: { 200: product('the product, restocked'), ...problemResponses(400, 401, 404, 413, 415) },
+      request: { params: skuParams, headers: ifMatchHeader, body: { content: { 'application/json': { schema: restockBodySchema } } } },
+      responses: { 200: product('the product, restocked'), ...problemResponses(400, 401, 404, 412, 413, 415) },
     });
   };
 

@@ -16,12 +16,13 @@ export const createProductBodySchema = z
       .number()
       .positive()
       .max(maxPrice)
-      .refine((price) => hasAtMostTwoDecimals(price) && toCents(price) >= 1, 'must have at most two decimals'),
+      .refine((price) => hasAtMostTwoDecimals(price) && toCents(price) >= 1, 'must have at most two decimals')
+      .openapi({ multipleOf: 0.01, example: 19.99 }),
     initialStock: z.number().int().min(0).max(maxStock),
   })
   .openapi('CreateProduct', { example: { sku: 'WIDGET-001', name: 'Premium Widget', price: 19.99, initialStock: 100 } });
 
-export const restockBodySchema = z.strictObject({ quantity: z.number().int().min(1).max(maxStock) }).openapi('Restock');
+export const restockBodySchema = z.strictObject({ quantity: z.number().int().min(1).max(maxStock) }).openapi('Restock', { example: { quantity: 50 } });
 
 export const skuParamsSchema = z.object({ sku: z.string() });
 

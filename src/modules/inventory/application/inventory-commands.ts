@@ -28,8 +28,8 @@ export class InventoryCommands {
   }
 
   /** 404 (`not_found`) for a sku that does not exist. */
-  restock(sku: string, quantity: number): Promise<ProductOutcome> {
-    return restockProduct(this.parts.commands, sku, quantity);
+  restock(sku: string, quantity: number, ifMatch?: readonly number[]): Promise<ProductOutcome> {
+    return restockProduct(this.parts.commands, sku, quantity, ifMatch);
   }
 
   /** All of the order's items or none; a shortage is an outcome (`reservation.status` 'failed'), not an error. */

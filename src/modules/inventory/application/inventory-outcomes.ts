@@ -29,7 +29,7 @@ export interface InventoryCause {
 
 /** `position`: of the last event this call appended, for a read model to catch up to; undefined when it appended nothing. */
 export type ProductOutcome =
-  | { readonly ok: true; readonly product: ExistingProduct; readonly position: bigint | undefined }
+  | { readonly ok: true; readonly product: ExistingProduct; readonly position: bigint | undefined; readonly revision: number }
   | { readonly ok: false; readonly rejection: Rejection };
 
 /** `ok` once the reservation is recorded: a failed one (shortages) is `ok` too, with `reservation.status` 'failed'. */

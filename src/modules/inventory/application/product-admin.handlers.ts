@@ -10,13 +10,14 @@ import type { CreateProductRequest, ProductOutcome } from './inventory-outcomes'
 const outcome = (result: CommandResult<Product, ProductEvent>): ProductOutcome => {
   if (!result.accepted) return { ok: false, rejection: result.rejection };
   if (!result.state.created) return { ok: false, rejection: reject('not_found', 'the product was not found') };
-  return { ok: true, product: result.state, position: result.position };
+  return { ok: true, product: result.state, position: result.position, revision: result.revision };
 };
 
 /** The catalog is kept by operators over HTTP: each request is its own cause. */
-const handle = async (commands: CommandHandler, sku: string, command: ProductCommand): Promise<ProductOutcome> => {
+const handle = async (commands: CommandHandler, sku: string, command: ProductCommand, ifMatch?: readonly number[]): Promise<ProductOutcome> => {
   const requestId = newEventId();
-  return outcome(await commands.handle(productDecider, productStream(sku), command, { correlationId: requestId, causationId: requestId }));
+  const context = { correlationId: requestId, causationId: requestId, ...(ifMatch === undefined ? {} : { ifMatch }) };
+  return outcome(await commands.handle(productDecider, productStream(sku), command, context));
 };
 
 export const createProduct = (commands: CommandHandler, { sku, name, price, initialStock }: CreateProductRequest): Promise<ProductOutcome> =>
@@ -28,5 +29,5 @@ export const createProduct = (commands: CommandHandler, { sku, name, price, init
     initialStock,
   });
 
-export const restockProduct = (commands: CommandHandler, sku: string, quantity: number): Promise<ProductOutcome> =>
-  handle(commands, sku, { type: 'RestockProduct', sku, quantity });
+export const restockProduct = (commands: CommandHandler, sku: string, quantity: number, ifMatch?: readonly number[]): Promise<ProductOutcome> =>
+  handle(commands, sku, { type: 'RestockProduct', sku, quantity }, ifMatch);

@@ -11,7 +11,10 @@ export const shippingAddressSchema = z
     city: z.string().min(1).max(200),
     state: z.string().max(100).default(''),
     zip: z.string().min(1).max(20),
-    country: z.string().refine((code) => countryCodes.has(code), 'must be an ISO 3166-1 alpha-2 country code'),
+    country: z
+      .string()
+      .refine((code) => countryCodes.has(code), 'must be an ISO 3166-1 alpha-2 country code')
+      .openapi({ description: 'ISO 3166-1 alpha-2 country code', enum: [...countryCodes].sort(), example: 'US' }),
   })
   .openapi('ShippingAddress', { example: { street: '123 Main St', city: 'San Francisco', state: 'CA', zip: '94105', country: 'US' } });
 
@@ -30,9 +33,19 @@ export const placeOrderBodySchema = z
         });
       }),
     shippingAddress: shippingAddressSchema,
-    paymentMethod: z.strictObject({ token: z.string().min(1).max(100) }).optional(),
+    paymentMethod: z
+      .strictObject({ token: z.string().min(1).max(100) })
+      .optional()
+      .openapi({ description: 'tok_visa (the default) is charged; tok_chargeDeclined is declined' }),
   })
-  .openapi('PlaceOrder');
+  .openapi('PlaceOrder', {
+    example: {
+      customerId: 'cust_alice',
+      items: [{ sku: 'WIDGET-001', quantity: 2 }],
+      shippingAddress: { street: '123 Main St', city: 'San Francisco', state: 'CA', zip: '94105', country: 'US' },
+      paymentMethod: { token: 'tok_visa' },
+    },
+  });
 
 export const idempotencyKeySchema = z
   .string()
@@ -45,7 +58,9 @@ export const idempotencyKeySchema = z
   })
   .optional();
 
-export const cancelOrderBodySchema = z.strictObject({ reason: z.string().max(500).optional() }).openapi('CancelOrder');
+export const cancelOrderBodySchema = z
+  .strictObject({ reason: z.string().max(500).optional() })
+  .openapi('CancelOrder', { example: { reason: 'changed my mind' } });
 
 export const orderIdParamsSchema = z.object({ orderId: z.string() });
 

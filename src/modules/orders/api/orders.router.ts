@@ -2,9 +2,10 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { type Request, type Response, Router } from 'express';
 import { requireAdmin } from '../../../shared/http/admin-auth';
 import { admissionControl } from '../../../shared/http/admission';
+import { etagOf as revisionTag, ifMatchOf } from '../../../shared/http/if-match';
 import { jsonBody } from '../../../shared/http/json-body';
 import type { ModuleRouter } from '../../../shared/http/module-router';
-import { adminSecurity, problemResponses, problemSchema } from '../../../shared/http/openapi-document';
+import { adminSecurity, ifMatchHeader, problemResponses, problemSchema } from '../../../shared/http/openapi-document';
 import { notFound } from '../../../shared/http/problem';
 import { rejectionProblem } from '../../../shared/http/rejection-problem';
 import { positionParameter, type ReadYourWrites, setEventPosition } from '../../../shared/http/read-your-writes';
@@ -37,7 +38,7 @@ export interface OrdersRouterParts {
   readonly readYourWrites: Pick<ReadYourWrites, 'readModel' | 'streams' | 'assertStoreReached'>;
 }
 
-const etagOf = (read: ReadOrder) => `"${read.revision}"`;
+const etagOf = (read: ReadOrder) => revisionTag(read.revision);
 
 export const ordersRouter = ({ adminToken, commands, reader, list, saga, admission, readYourWrites }: OrdersRouterParts): ModuleRouter => {
   const router = Router();
@@ -94,7 +95,7 @@ export const ordersRouter = ({ adminToken, commands, reader, list, saga, admissi
     const { orderId } = orderIdParamsSchema.parse(request.params);
     const { reason } = parseBody(cancelOrderBodySchema, request);
     await readOrThrow(orderId);
-    await answer(response, await commands.cancel(orderId, reason ?? 'cancelled by request'), 202);
+    await answer(response, await commands.cancel(orderId, reason ?? 'cancelled by request', { ifMatch: ifMatchOf(request) }), 202);
   });
 
   const registerOpenApi = (registry: OpenAPIRegistry) => {
@@ -143,7 +144,17 @@ export const ordersRouter = ({ adminToken, commands, reader, list, saga, admissi
         ...problemResponses(404),
       },
     });
-    const stepStatus = z.enum(['pending', 'completed', 'failed', 'compensated']);
+    const stepStatus = z
+      .enum(['pending', 'completed', 'failed', 'compensated', 'skipped'])
+      .openapi({ description: 'skipped: the order settled (rejected, declined, cancelled) before this step; it will never happen' });
+    const sagaEvent = z.object({
+      eventId: z.string(),
+      eventType: z.string(),
+      aggregateType: z.string(),
+      aggregateId: z.string(),
+      position: z.string(),
+      occurredAt: z.string(),
+    }).openapi('SagaEvent', { description: 'an event, named as in GET /api/events' });
     registry.registerPath({
       method: 'get',
       path: '/api/orders/{orderId}/saga',
@@ -161,8 +172,8 @@ export const ordersRouter = ({ adminToken, commands, reader, list, saga, admissi
                   status: orderSchema.shape.status,
                   steps: z.object({ inventory: stepStatus, payment: stepStatus, shipping: stepStatus }),
                   deadline: z.string(),
-                  compensations: z.array(z.object({ type: z.string(), at: z.string() })),
-                  history: z.array(z.object({ type: z.string(), stream: z.string(), position: z.string(), at: z.string() })),
+                  compensations: z.array(sagaEvent),
+                  history: z.array(sagaEvent),
                 })
                 .openapi('OrderSaga'),
             },
@@ -175,10 +186,10 @@ export const ordersRouter = ({ adminToken, commands, reader, list, saga, admissi
       method: 'post',
       path: '/api/orders/{orderId}/cancel',
       summary: 'Cancel an order that is PENDING, CONFIRMED or PAID',
-      request: { params: orderParams, body: { content: { 'application/json': { schema: cancelOrderBodySchema } } } },
+      request: { params: orderParams, headers: ifMatchHeader, body: { content: { 'application/json': { schema: cancelOrderBodySchema } } } },
       responses: {
         202: { description: 'the order, CANCELLED; compensations follow', content: { 'application/json': { schema: orderSchema } } },
-        ...problemResponses(400, 404, 409, 413, 415),
+        ...problemResponses(400, 404, 409, 412, 413, 415),
       },
     });
   };

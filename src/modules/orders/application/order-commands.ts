@@ -81,8 +81,10 @@ export class OrderCommands {
     return (await this.commands.load(orderDecider, orderStream(orderId))).state.status !== 'NONE';
   }
 
-  async cancel(orderId: string, reason: string, causationId: string = newEventId()): Promise<Outcome> {
-    return this.step(orderId, { type: 'CancelOrder', reason }, { correlationId: orderId, causationId });
+  /** `ifMatch`: the order's revisions the caller accepts (HTTP If-Match), else `PreconditionFailed`. */
+  async cancel(orderId: string, reason: string, options: { readonly causationId?: string; readonly ifMatch?: readonly number[] } = {}): Promise<Outcome> {
+    const context = { correlationId: orderId, causationId: options.causationId ?? newEventId(), ...(options.ifMatch === undefined ? {} : { ifMatch: options.ifMatch }) };
+    return this.step(orderId, { type: 'CancelOrder', reason }, context);
   }
 
   /**

@@ -1,10 +1,22 @@
 import type { EventStore, RecordedEvent } from '../../../event-store/event-store.port';
+import { categoryOf, idOf } from '../../../event-store/stream-name';
 import { inventoryStream } from '../../inventory/contracts/inventory-events';
 import { paymentIdFor, paymentStream } from '../../payments/contracts/payment-events';
 import { shipmentIdFor, shipmentStream } from '../../shipments/contracts/shipment-events';
 import { type OrderPlaced, type OrderStatus, orderStream } from '../contracts/order-events';
 
-export type StepStatus = 'pending' | 'completed' | 'failed' | 'compensated';
+/** `skipped`: the order settled before this step could run (a REJECTED order is never charged): it will never happen. */
+export type StepStatus = 'pending' | 'completed' | 'failed' | 'compensated' | 'skipped';
+
+/** An event in the words of the event envelope (CONTRACT §2, `GET /api/events`). */
+export interface SagaEvent {
+  readonly eventId: string;
+  readonly eventType: string;
+  readonly aggregateType: string;
+  readonly aggregateId: string;
+  readonly position: string;
+  readonly occurredAt: string;
+}
 
 export interface SagaView {
   readonly orderId: string;
@@ -12,9 +24,20 @@ export interface SagaView {
   readonly steps: { readonly inventory: StepStatus; readonly payment: StepStatus; readonly shipping: StepStatus };
   /** The order is cancelled (reason `timeout`) if it is not PAID by then. */
   readonly deadline: string;
-  readonly compensations: ReadonlyArray<{ readonly type: string; readonly at: string }>;
-  readonly history: ReadonlyArray<{ readonly type: string; readonly stream: string; readonly position: string; readonly at: string }>;
+  readonly compensations: readonly SagaEvent[];
+  readonly history: readonly SagaEvent[];
 }
+
+const settled = new Set<OrderStatus>(['REJECTED', 'PAYMENT_FAILED', 'CANCELLED']);
+
+const sagaEvent = (event: RecordedEvent): SagaEvent => ({
+  eventId: event.id,
+  eventType: event.type,
+  aggregateType: categoryOf(event.streamName),
+  aggregateId: idOf(event.streamName),
+  position: event.position.toString(),
+  occurredAt: event.createdAt.toISOString(),
+});
 
 const stepAfter: Record<string, { step: keyof SagaView['steps']; status: StepStatus }> = {
   InventoryReserved: { step: 'inventory', status: 'completed' },
@@ -65,14 +88,17 @@ export class OrderSagaView {
       if (step !== undefined) steps[step.step] = step.status;
       status = statusAfter[event.type] ?? status;
     }
-    const at = (event: RecordedEvent) => event.createdAt.toISOString();
+    // A failed or cancelled order runs no further step: what is still pending then will never happen.
+    if (settled.has(status)) {
+      for (const step of Object.keys(steps) as Array<keyof typeof steps>) if (steps[step] === 'pending') steps[step] = 'skipped';
+    }
     return {
       orderId,
       status,
       steps,
       deadline: (placed.data as OrderPlaced['data']).paymentDueBy,
-      compensations: events.filter((event) => compensationTypes.has(event.type)).map((event) => ({ type: event.type, at: at(event) })),
-      history: events.map((event) => ({ type: event.type, stream: event.streamName, position: event.position.toString(), at: at(event) })),
+      compensations: events.filter((event) => compensationTypes.has(event.type)).map(sagaEvent),
+      history: events.map(sagaEvent),
     };
   }
 }

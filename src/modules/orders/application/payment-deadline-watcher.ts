@@ -46,7 +46,9 @@ export class PaymentDeadlineWatcher implements BackgroundService {
       const due = this.deadlines.due(this.clock(), sweepSize);
       for (const orderId of due) {
         if (this.stopped) return false;
+        const started = performance.now();
         await this.orders.timeOut(orderId);
+        this.logger.info({ reaction: this.name, orderId, correlationId: orderId, durationMs: Math.round(performance.now() - started) }, 'saga step: payment deadline passed');
       }
       return due.length === sweepSize;
     } catch (error) {

@@ -1,9 +1,10 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { type Request, type Response, Router } from 'express';
 import { requireAdmin } from '../../../shared/http/admin-auth';
+import { etagOf, ifMatchOf } from '../../../shared/http/if-match';
 import { jsonBody } from '../../../shared/http/json-body';
 import type { ModuleRouter } from '../../../shared/http/module-router';
-import { adminSecurity, problemResponses } from '../../../shared/http/openapi-document';
+import { adminSecurity, ifMatchHeader, problemResponses } from '../../../shared/http/openapi-document';
 import { notFound } from '../../../shared/http/problem';
 import { rejectionProblem } from '../../../shared/http/rejection-problem';
 import { type ReadYourWrites, setEventPosition } from '../../../shared/http/read-your-writes';
@@ -49,7 +50,7 @@ export const shipmentsRouter = ({ adminToken, commands, query, projections, read
     if (!outcome.ok) throw rejectionProblem(outcome.rejection);
     if (outcome.position !== undefined) await projections.waitFor('shipments', outcome.position);
     setEventPosition(response, await readYourWrites.writePosition(outcome.position, shipmentStream(outcome.shipment.shipmentId)));
-    response.json(toShipmentView(outcome.shipment));
+    response.setHeader('ETag', etagOf(outcome.revision)).json(toShipmentView(outcome.shipment));
   };
 
   router.get('/api/shipments', fromReadModel, (request: Request, response: Response) => {
@@ -76,13 +77,13 @@ export const shipmentsRouter = ({ adminToken, commands, query, projections, read
   router.post('/api/shipments/:shipmentId/dispatch', admin, ...jsonBody(), async (request: Request, response: Response) => {
     const shipmentId = shipmentIdOf(request);
     parseBody(carrierEventBodySchema, request);
-    await answer(response, await commands.dispatch(shipmentId));
+    await answer(response, await commands.dispatch(shipmentId, { ifMatch: ifMatchOf(request) }));
   });
 
   router.post('/api/shipments/:shipmentId/deliver', admin, ...jsonBody(), async (request: Request, response: Response) => {
     const shipmentId = shipmentIdOf(request);
     parseBody(carrierEventBodySchema, request);
-    await answer(response, await commands.deliver(shipmentId));
+    await answer(response, await commands.deliver(shipmentId, undefined, ifMatchOf(request)));
   });
 
   const registerOpenApi = (registry: OpenAPIRegistry) => {
@@ -126,11 +127,12 @@ export const shipmentsRouter = ({ adminToken, commands, query, projections, read
         security: adminSecurity,
         request: {
           params: shipmentParams,
+          headers: ifMatchHeader,
           body: { required: false, content: { 'application/json': { schema: carrierEventBodySchema } } },
         },
         responses: {
           200: shipmentResponse('the shipment, changed'),
-          ...problemResponses(400, 401, 404, 409, 413, 415),
+          ...problemResponses(400, 401, 404, 409, 412, 413, 415),
         },
       });
     }

@@ -30,7 +30,7 @@ export const carrierPickUp = (shipments: ShipmentCommands, dispatchAfterMs: numb
     const shipped = asOrderEvent(event);
     if (shipped?.type !== 'OrderShipped') return;
     await waitUntil(event, dispatchAfterMs ?? 0, clock, context);
-    const outcome = await shipments.dispatch(shipped.data.shipmentId, event.id, true);
+    const outcome = await shipments.dispatch(shipped.data.shipmentId, { causationId: event.id, orderShipped: true });
     if (!outcome.ok && outcome.rejection.code !== 'conflict') throw new Error(outcome.rejection.reason);
   },
 });

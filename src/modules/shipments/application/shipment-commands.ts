@@ -22,13 +22,13 @@ export const trackingNumberFor = (shipmentId: string): string => {
 };
 
 export type ShipmentOutcome =
-  | { readonly ok: true; readonly shipment: ExistingShipment; readonly position: bigint | undefined }
+  | { readonly ok: true; readonly shipment: ExistingShipment; readonly position: bigint | undefined; readonly revision: number }
   | { readonly ok: false; readonly rejection: Rejection };
 
 const outcome = (result: CommandResult<Shipment, ShipmentEvent>): ShipmentOutcome => {
   if (!result.accepted) return { ok: false, rejection: result.rejection };
   if (result.state.status === 'NONE') throw new Error('an accepted shipment command left no shipment');
-  return { ok: true, shipment: result.state, position: result.position };
+  return { ok: true, shipment: result.state, position: result.position, revision: result.revision };
 };
 
 /**
@@ -56,28 +56,39 @@ export class ShipmentCommands {
     return this.handle(shipmentId, command, orderId, causationId);
   }
 
-  /** `orderShipped`: the caller holds the order's `OrderShipped` (the carrier's pick-up reacts to it), so nothing need be looked up. */
-  async dispatch(shipmentId: string, causationId?: string, orderShipped = false): Promise<ShipmentOutcome> {
+  /**
+   * `ifMatch`: the shipment's revisions the caller accepts (HTTP If-Match), else `PreconditionFailed`.
+   * `orderShipped`: the caller holds the order's `OrderShipped` (the carrier's pick-up reacts to it), so nothing need be looked up.
+   */
+  async dispatch(
+    shipmentId: string,
+    { causationId, ifMatch, orderShipped = false }: { readonly causationId?: string; readonly ifMatch?: readonly number[]; readonly orderShipped?: boolean } = {},
+  ): Promise<ShipmentOutcome> {
     const { state } = await this.commands.load(shipmentDecider, shipmentStream(shipmentId));
     if (state.status !== 'NONE' && state.status !== 'CANCELLED' && !orderShipped && !(await this.isOrderShipped(state.orderId))) {
       return { ok: false, rejection: reject('conflict', `order ${state.orderId} is not SHIPPED: the shipment cannot leave yet`) };
     }
-    return this.transition(shipmentId, { type: 'DispatchShipment', dispatchedAt: this.now() }, causationId);
+    return this.transition(shipmentId, { type: 'DispatchShipment', dispatchedAt: this.now() }, causationId, ifMatch);
   }
 
-  async deliver(shipmentId: string, causationId?: string): Promise<ShipmentOutcome> {
-    return this.transition(shipmentId, { type: 'DeliverShipment', deliveredAt: this.now() }, causationId);
+  async deliver(shipmentId: string, causationId?: string, ifMatch?: readonly number[]): Promise<ShipmentOutcome> {
+    return this.transition(shipmentId, { type: 'DeliverShipment', deliveredAt: this.now() }, causationId, ifMatch);
   }
 
   async cancel(shipmentId: string, reason: string, causationId?: string): Promise<ShipmentOutcome> {
     return this.transition(shipmentId, { type: 'CancelShipment', reason, cancelledAt: this.now() }, causationId);
   }
 
-  private async transition(shipmentId: string, command: ShipmentCommand, causationId: string | undefined): Promise<ShipmentOutcome> {
+  private async transition(
+    shipmentId: string,
+    command: ShipmentCommand,
+    causationId: string | undefined,
+    ifMatch?: readonly number[],
+  ): Promise<ShipmentOutcome> {
     // The shipment's order id is the correlation id of what it appends; a shipment's order never changes.
     const { state } = await this.commands.load(shipmentDecider, shipmentStream(shipmentId));
     if (state.status === 'NONE') return { ok: false, rejection: reject('not_found', `shipment ${shipmentId} was not found`) };
-    return this.handle(shipmentId, command, state.orderId, causationId);
+    return this.handle(shipmentId, command, state.orderId, causationId, ifMatch);
   }
 
   private async handle(
@@ -85,11 +96,13 @@ export class ShipmentCommands {
     command: ShipmentCommand,
     orderId: string,
     causationId: string | undefined,
+    ifMatch?: readonly number[],
   ): Promise<ShipmentOutcome> {
     const context: CommandContext = {
       correlationId: orderId,
       causationId: causationId ?? newEventId(),
       deterministicIds: causationId !== undefined,
+      ...(ifMatch === undefined ? {} : { ifMatch }),
     };
     return outcome(await this.commands.handle(shipmentDecider, shipmentStream(shipmentId), command, context));
   }
