@@ -133,6 +133,8 @@ if (!haveChromium) {
     await page.goto(`${base}/console/orders/${cancelled}`);
     await page.locator('#events tr.comp', { hasText: 'InventoryReleased' }).waitFor();
     await page.locator('#diagram svg', { hasText: 'compensation' }).waitFor();
+    // The saga panel names each compensation and its time, in the saga view's words (eventType, occurredAt).
+    await page.locator('#saga', { hasText: /InventoryReleased at \d/ }).waitFor();
     await page.screenshot({ path: join(screenshots, 'order-cancelled.png'), fullPage: true });
   });
 

@@ -360,7 +360,7 @@ const orderPage = async (orderId) => {
       el('div', { class: 'steps' }, ['inventory', 'payment', 'shipping'].map((step) => el('div', { class: 'step', 'data-step': step }, el('b', {}, step), badge(saga.steps[step])))),
       el('dl', { class: 'kv' }, el('dt', {}, 'Payment deadline'), el('dd', { id: 'deadline' }, `${new Date(saga.deadline).toLocaleString()} `,
         el('span', { class: 'hint' }, settled ? '(no longer applies)' : dueIn >= 0 ? `(in ${dueIn} s)` : `(passed ${-dueIn} s ago)`)),
-      el('dt', {}, 'Compensations'), el('dd', {}, saga.compensations.length === 0 ? 'none' : saga.compensations.map((c) => el('div', {}, `${c.type} at ${time(c.at)}`)))));
+      el('dt', {}, 'Compensations'), el('dd', {}, saga.compensations.length === 0 ? 'none' : saga.compensations.map((c) => el('div', {}, `${c.eventType} at ${time(c.occurredAt)}`)))));
   };
   const refreshSaga = throttle(() => renderSaga().catch((error) => sagaCard.append(el('p', { class: 'error' }, error.message))), 200);
 
