@@ -33,6 +33,14 @@ import { type EventRow, SqliteStatements, toRecordedEvent, toReplayedEvent } fro
 interface CommittedBatch {
   readonly outcomes: Array<AppendResult | Error>;
   readonly checkpointsError?: unknown;
+  readonly workOutcomes: ReadonlyArray<{ readonly value: unknown } | { readonly error: unknown }>;
+}
+
+/** Other writes to the events database (the secrets): they ride along in the next group commit. */
+interface PendingWork {
+  readonly run: () => unknown;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
 }
 
 interface PendingAppend {
@@ -61,7 +69,8 @@ export class SqliteEventStore implements EventStore {
   private readonly checkpointTable: SqliteCheckpointStore;
   private readonly signals = new CategorySignals();
   private readonly appendInSavepoint: (pending: PendingAppend) => AppendResult;
-  private readonly commitBatch: (batch: readonly PendingAppend[], checkpoints: ReadonlyMap<string, bigint>) => CommittedBatch;
+  private readonly commitBatch: (batch: readonly PendingAppend[], checkpoints: ReadonlyMap<string, bigint>, work: readonly PendingWork[]) => CommittedBatch;
+  private pendingWork: PendingWork[] = [];
   private pending: PendingAppend[] = [];
   private pendingCheckpoints = new Map<string, bigint>();
   private checkpointsSaved: Array<{ readonly resolve: () => void; readonly reject: (error: unknown) => void }> = [];
@@ -84,28 +93,38 @@ export class SqliteEventStore implements EventStore {
       save: (name, checkpoint) => this.saveCheckpoint(name, checkpoint),
     };
     this.snapshots = new SqliteSnapshotStore(db);
-    this.secrets = new SqliteSecretStore(db);
+    this.secrets = new SqliteSecretStore(db, (work) => this.inNextCommit(work));
     this.eventQuery = new SqliteEventQuery(db);
     this.appendInSavepoint = db.transaction((pending: PendingAppend) => this.appendNow(pending));
     const saveCheckpointsInSavepoint = db.transaction((checkpoints: ReadonlyMap<string, bigint>) => {
       for (const [name, checkpoint] of checkpoints) this.checkpointTable.saveSync(name, checkpoint);
     });
-    this.commitBatch = db.transaction((batch: readonly PendingAppend[], checkpoints: ReadonlyMap<string, bigint>): CommittedBatch => {
-      const outcomes = batch.map((pending) => {
+    const runInSavepoint = db.transaction((run: () => unknown) => run());
+    this.commitBatch = db.transaction(
+      (batch: readonly PendingAppend[], checkpoints: ReadonlyMap<string, bigint>, work: readonly PendingWork[]): CommittedBatch => {
+        const outcomes = batch.map((pending) => {
+          try {
+            return this.appendInSavepoint(pending);
+          } catch (error) {
+            return asAppendError(error, pending);
+          }
+        });
+        const workOutcomes = work.map((pending) => {
+          try {
+            return { value: runInSavepoint(pending.run) };
+          } catch (error) {
+            return { error };
+          }
+        });
+        // In a savepoint of their own: checkpoints that cannot be saved fail their savers, not the turn's appends.
         try {
-          return this.appendInSavepoint(pending);
-        } catch (error) {
-          return asAppendError(error, pending);
+          saveCheckpointsInSavepoint(checkpoints);
+          return { outcomes, workOutcomes };
+        } catch (checkpointsError) {
+          return { outcomes, workOutcomes, checkpointsError };
         }
-      });
-      // In a savepoint of their own: checkpoints that cannot be saved fail their savers, not the turn's appends.
-      try {
-        saveCheckpointsInSavepoint(checkpoints);
-        return { outcomes };
-      } catch (checkpointsError) {
-        return { outcomes, checkpointsError };
-      }
-    });
+      },
+    );
   }
 
   readonly chainsAppends = true;
@@ -128,6 +147,18 @@ export class SqliteEventStore implements EventStore {
     return new Promise((resolve, reject) => {
       this.pendingCheckpoints.set(name, checkpoint);
       this.checkpointsSaved.push({ resolve, reject });
+      this.scheduleFlush();
+    });
+  }
+
+  /**
+   * Runs a write to the events database inside the next group commit, in a savepoint of its own, and
+   * resolves with what it returned once that commit is durable: one sync for all of a turn's writes.
+   */
+  private inNextCommit<T>(run: () => T): Promise<T> {
+    if (this.closed) return Promise.reject(new EventStoreUnavailable('the event store is closed'));
+    return new Promise<T>((resolve, reject) => {
+      this.pendingWork.push({ run, resolve: resolve as (value: unknown) => void, reject });
       this.scheduleFlush();
     });
   }
@@ -253,18 +284,26 @@ export class SqliteEventStore implements EventStore {
     const batch = this.pending;
     const checkpoints = this.pendingCheckpoints;
     const checkpointsSaved = this.checkpointsSaved;
+    const work = this.pendingWork;
     this.pending = [];
     this.pendingCheckpoints = new Map();
     this.checkpointsSaved = [];
+    this.pendingWork = [];
     let committed: CommittedBatch;
     try {
-      committed = this.commitBatch(batch, checkpoints);
+      committed = this.commitBatch(batch, checkpoints, work);
     } catch (error) {
       for (const pending of batch) pending.reject(error);
       for (const saved of checkpointsSaved) saved.reject(error);
+      for (const pending of work) pending.reject(error);
       return;
     }
-    const { outcomes, checkpointsError } = committed;
+    const { outcomes, checkpointsError, workOutcomes } = committed;
+    work.forEach((pending, index) => {
+      const outcome = workOutcomes[index]!;
+      if ('error' in outcome) pending.reject(outcome.error);
+      else pending.resolve(outcome.value);
+    });
     const written = new Set<string>();
     batch.forEach((pending, index) => {
       if (!(outcomes[index] instanceof Error) && pending.events.length > 0) written.add(categoryOf(pending.stream));
