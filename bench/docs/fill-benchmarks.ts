@@ -54,6 +54,18 @@ const soakTable = (result: Json): string => {
   ].join('\n');
 };
 
+const streamsTable = (result: Json): string => {
+  const delivery = result.deliveryMs as Json | undefined;
+  const idle = result.idle as Json | undefined;
+  const mib = (bytes: unknown) => Number(bytes) / (1024 * 1024);
+  return [
+    '| live events timed | commit → client p50 | p99 | idle streams | idle CPU | RSS with them open | load |',
+    '|--:|--:|--:|--:|--:|--:|---|',
+    `| ${num(delivery?.samples)} | ${num(delivery?.p50, 1)} ms | ${num(delivery?.p99, 1)} ms | ${num(idle?.streams)} for ${num(idle?.seconds)} s | ` +
+      `${num(Number(idle?.cpuShare) * 100, 2)}% of a core | +${num(mib(idle?.rssOpenBytes) - mib(idle?.rssBeforeBytes), 1)} MiB | ${load(result)} |`,
+  ].join('\n');
+};
+
 /** A markdown report as the bench wrote it, without its title line. */
 const readReport = (bench: string): string | undefined => {
   const file = resolve(root, 'bench', 'results', `${bench}.md`);
@@ -70,6 +82,7 @@ const fill = (bench: string, table: string | undefined): void => {
 for (const [bench, table] of [
   ['saga', sagaTable],
   ['soak', soakTable],
+  ['streams', streamsTable],
 ] as const) {
   const result = read(bench);
   fill(bench, result === undefined ? undefined : table(result));
