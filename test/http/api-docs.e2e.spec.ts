@@ -25,6 +25,19 @@ describe('API documentation', () => {
     expect(documented.sort()).toEqual([...new Set(served)].sort());
   });
 
+  it('documents CONTRACT §6 where it applies: minPosition on module reads, asOf on an order, Event-Position on writes', async () => {
+    const { paths } = (await t.http().get('/api/openapi.json')).body;
+    const queryNames = (operation: { parameters?: Array<{ name: string; in: string }> }) =>
+      (operation.parameters ?? []).filter((parameter) => parameter.in === 'query').map((parameter) => parameter.name);
+    for (const path of ['/api/products/{sku}', '/api/orders', '/api/shipments/{shipmentId}', '/api/payments']) {
+      expect(queryNames(paths[path].get)).toContain('minPosition');
+    }
+    expect(queryNames(paths['/api/orders/{orderId}'].get)).toEqual(expect.arrayContaining(['minPosition', 'asOf']));
+    expect(queryNames(paths['/api/orders/{orderId}/stream'].get)).not.toContain('minPosition');
+    expect(paths['/api/orders'].post.responses['201'].headers).toHaveProperty('Event-Position');
+    expect(paths['/api/orders/{orderId}/cancel'].post.responses['202'].headers).toHaveProperty('Event-Position');
+  });
+
   it('describes the request schemas as the validators see them (unknown fields refused)', async () => {
     const { body } = await t.http().get('/api/openapi.json');
     expect(body.components.schemas.PlaceOrder.additionalProperties).toBe(false);

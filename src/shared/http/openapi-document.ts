@@ -64,8 +64,48 @@ const tagged = (document: Document): Document => {
   return { ...document, tags: tagsByPrefix.map(([, name, description]) => ({ name, description })) };
 };
 
+const positionSchema = { type: 'string', pattern: '^[0-9]+$' } as const;
+const readsWithPositions = /^\/api\/(orders|products|shipments|payments)(?!.*\/stream$)/;
+const writesWithPositions = /^\/api\/(orders|products|shipments)/;
+
+/**
+ * CONTRACT §6 on every route it concerns, in one place: `minPosition` on the module reads, `asOf` on an
+ * order, and the `Event-Position` header on every write's success.
+ */
+const withPositions = (document: Document): Document => {
+  for (const [path, operations] of Object.entries(document.paths ?? {})) {
+    const read = operations.get;
+    if (read !== undefined && readsWithPositions.test(path)) {
+      read.parameters = [
+        ...(read.parameters ?? []),
+        {
+          name: 'minPosition',
+          in: 'query',
+          required: false,
+          schema: positionSchema,
+          description: 'answer only once this read has caught up with that position (an `Event-Position`); 503 with `Retry-After` past READ_WAIT_MS; 400 when malformed',
+        },
+        ...(path === '/api/orders/{orderId}'
+          ? [{ name: 'asOf', in: 'query' as const, required: false, schema: positionSchema, description: 'the order as it was at that position: folded from its own events up to it' }]
+          : []),
+      ];
+    }
+    const write = operations.post;
+    if (write !== undefined && writesWithPositions.test(path)) {
+      for (const [status, response] of Object.entries(write.responses ?? {})) {
+        if (!status.startsWith('2') || '$ref' in response) continue;
+        response.headers = {
+          ...(response.headers ?? {}),
+          'Event-Position': { description: 'the global position of the last event this write appended (or of the state it answers): send it back as `minPosition`', schema: positionSchema },
+        };
+      }
+    }
+  }
+  return document;
+};
+
 export const generateOpenApiDocument = (registry: OpenAPIRegistry): Document =>
-  tagged(new OpenApiGeneratorV31(registry.definitions).generateDocument({
+  withPositions(tagged(new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
     info: {
       title: 'Order platform',
@@ -75,7 +115,7 @@ export const generateOpenApiDocument = (registry: OpenAPIRegistry): Document =>
         'Admin routes need `Authorization: Bearer <ADMIN_TOKEN>`. Commands on an existing resource honour `If-Match` ' +
         '(the `ETag` of a read): a stale one is answered 412 and changes nothing.',
     },
-  }));
+  })));
 
 /** The `If-Match` request header of a command on an existing resource (to put in a path's `request.headers`). */
 export const ifMatchHeader = z.object({

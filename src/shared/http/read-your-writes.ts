@@ -93,10 +93,3 @@ export class ReadYourWrites {
     };
   }
 }
-
-/** The OpenAPI of the parameter, for the routes that take it. */
-export const minPositionQuery = z.object({
-  minPosition: positionSchema.optional().openapi({
-    description: 'answer only once this read has caught up with that position (an Event-Position); 503 with Retry-After past READ_WAIT_MS',
-  }),
-});
