@@ -70,6 +70,18 @@ describe('the HTTP edge', () => {
     expectProblem(await request(app()).post('/echo').set('content-type', 'application/json').send(big), 413);
   });
 
+  it('answers a body nested deeper than 32 levels 400, also 32,000 levels deep (no stack overflow, no 500)', async () => {
+    const nested = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+    expect((await request(app()).post('/echo').set('content-type', 'application/json').send(`{"a":${nested(31)}}`)).status).toBe(201);
+    for (const body of [`{"a":${nested(32)}}`, nested(32_000), `{"a":${'{"a":'.repeat(10_000)}1${'}'.repeat(10_001)}`]) {
+      const response = await request(app()).post('/echo').set('content-type', 'application/json').send(body);
+      expectProblem(response, 400);
+      expect(response.body.detail).toContain('deeper than 32');
+    }
+    // 64 KiB of nothing but '[': not even JSON.
+    expectProblem(await request(app()).post('/echo').set('content-type', 'application/json').send('['.repeat(64 * 1024 - 1)), 400);
+  });
+
   it.each(['__proto__', 'constructor', 'prototype'])('refuses the prototype-polluting key %s at any depth', async (key) => {
     const body = `{"a":{"b":[{"${key}":{"polluted":true}}]}}`;
     const response = await request(app()).post('/echo').set('content-type', 'application/json').send(body);
