@@ -29,7 +29,7 @@ export class DuplicateEventId extends Error {
 
 /** The store cannot be reached or did not answer; the HTTP edge maps it to 503. */
 export class EventStoreUnavailable extends Error {
-  override readonly name = 'EventStoreUnavailable';
+  override readonly name: string = 'EventStoreUnavailable';
 }
 
 /** The store has more appends waiting than it takes in; this one was refused before it was queued. Try again shortly. */
