@@ -6,9 +6,10 @@ export const operationalRouter = (readiness: Readiness): Router => {
   router.get('/health', (_request, response) => {
     response.json({ status: 'ok' });
   });
+  // Public: it names the components and whether each is ready, never an error's text (paths, hosts, SQL).
   router.get('/ready', async (_request, response) => {
-    const report = await readiness.report();
-    response.status(report.ready ? 200 : 503).json({ status: report.ready ? 'ready' : 'not ready', checks: report.checks });
+    const { ready, checks } = await readiness.report();
+    response.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks });
   });
   return router;
 };

@@ -1,8 +1,13 @@
 export type ReadinessCheck = () => Promise<void>;
 
+export type CheckState = 'ok' | 'not ready';
+
 export interface ReadinessReport {
   readonly ready: boolean;
-  readonly checks: Record<string, 'ok' | string>;
+  /** Each component's state, and nothing more: `/ready` is public, so why one is not ready stays inside. */
+  readonly checks: Record<string, CheckState>;
+  /** Why each failing check failed: for the logs, never for the public answer. */
+  readonly reasons: Record<string, string>;
 }
 
 /** `/ready` answers 200 only when every registered check passes: the store answers, every subscription runs. */
@@ -18,12 +23,17 @@ export class Readiness {
       [...this.checks].map(async ([name, check]) => {
         try {
           await check();
-          return [name, 'ok'] as const;
+          return [name, undefined] as const;
         } catch (error) {
           return [name, error instanceof Error ? error.message : String(error)] as const;
         }
       }),
     );
-    return { ready: results.every(([, result]) => result === 'ok'), checks: Object.fromEntries(results) };
+    const failing = results.filter((result): result is readonly [string, string] => result[1] !== undefined);
+    return {
+      ready: failing.length === 0,
+      checks: Object.fromEntries(results.map(([name, reason]) => [name, reason === undefined ? 'ok' : 'not ready'])),
+      reasons: Object.fromEntries(failing),
+    };
   }
 }

@@ -22,6 +22,11 @@ export const problemCatalog: Readonly<Record<string, ProblemTypeInfo>> = {
     status: 400,
     description: 'The body holds a key that is never accepted (such as `__proto__`). Nothing was changed.',
   },
+  'too-deep': {
+    title: 'Bad Request',
+    status: 400,
+    description: 'The request body nests arrays or objects deeper than any request of this API needs (32 levels). Nothing was changed.',
+  },
   unauthorized: {
     title: 'Unauthorized',
     status: 401,

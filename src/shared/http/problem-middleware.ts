@@ -1,8 +1,8 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { ZodError } from 'zod';
-import { EventStoreUnavailable } from '../../event-store/errors';
-import { PreconditionFailed } from '../application/command-handler';
+import { isTransientStoreError } from '../../event-store/errors';
+import { ConcurrencyConflict, PreconditionFailed } from '../application/command-handler';
 import { HttpProblem, type ProblemDetails, problemType } from './problem';
 
 /** Answers the problem, with `instance`: the path of the request it answers (its query left out, which may name a person). */
@@ -63,12 +63,23 @@ export const problemMiddleware =
       const fromParser = fromBodyParser(error as BodyParserError & Error);
       if (fromParser !== undefined) return sendProblem(response, fromParser);
     }
-    if (error instanceof EventStoreUnavailable) {
+    if (error instanceof ConcurrencyConflict) {
+      return sendProblem(response, {
+        type: problemType('conflict'),
+        title: 'Conflict',
+        status: 409,
+        detail: 'the resource kept changing under concurrent requests; read it again and retry',
+      });
+    }
+    // Unreachable, overloaded, or SQLite busy, full or failing an I/O: it clears, so the client may try again.
+    if (isTransientStoreError(error)) {
+      logger.warn({ err: error }, 'the event store could not serve a request');
+      response.setHeader('Retry-After', '1');
       return sendProblem(response, {
         type: problemType('store-unavailable'),
         title: 'Service Unavailable',
         status: 503,
-        detail: 'the event store cannot be reached; try again shortly',
+        detail: 'the event store cannot serve this request now; try again shortly',
       });
     }
     logger.error({ err: error }, 'unhandled error while answering a request');
