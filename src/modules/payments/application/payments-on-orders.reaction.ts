@@ -1,15 +1,7 @@
 import type { EventStore, RecordedEvent } from '../../../event-store/event-store.port';
 import type { Reaction } from '../../../shared/process-managers/reaction';
-import { orderCategory, type OrderCancelled, type OrderConfirmed, type OrderPlaced, type OrderRejected, orderStream } from '../../orders/contracts/order-events';
+import { asOrderEvent, orderCategory, type PaymentMethod } from '../../orders/contracts/order-events';
 import type { PaymentCommands, PaymentOutcome } from './payment-commands';
-
-type PaymentMethod = OrderPlaced['data']['paymentMethod'];
-
-const paymentMethodOf = async (store: EventStore, orderId: string): Promise<PaymentMethod> => {
-  const [placed] = await store.readStream(orderStream(orderId), { maxCount: 1 });
-  if (placed?.type !== 'OrderPlaced') throw new Error(`order ${orderId} has no OrderPlaced`);
-  return (placed.data as OrderPlaced['data']).paymentMethod;
-};
 
 const refusalIsFinal = (outcome: PaymentOutcome): void => {
   if (!outcome.ok && outcome.rejection.code === 'invalid') throw new Error(outcome.rejection.reason);
@@ -20,11 +12,12 @@ const refusalIsFinal = (outcome: PaymentOutcome): void => {
  * charged. Both arrive on the order's stream, in order, so a cancel that raced a charge in flight
  * is handled after the charge and refunds it.
  *
- * The payment token waits apart from the log (the store's secrets) under the reference OrderPlaced
- * names; once it can no longer be needed (the charge has an outcome, or the order was rejected or
- * cancelled) it is erased. A redelivered OrderConfirmed finds the payment recorded and needs no token.
+ * The payment token waits apart from the log (the store's secrets) under the reference that each of
+ * these events carries (`paymentMethod`): payments never reads the order's stream. Once the token
+ * can no longer be needed (the charge has an outcome, or the order was rejected or cancelled) it is
+ * erased. A redelivered OrderConfirmed finds the payment recorded and needs no token.
  */
-export const paymentsOnOrders = (payments: PaymentCommands, store: EventStore): Reaction => {
+export const paymentsOnOrders = (payments: PaymentCommands, store: Pick<EventStore, 'secrets'>): Reaction => {
   const forget = async (method: PaymentMethod) => {
     if ('tokenRef' in method) await store.secrets.erase(method.tokenRef);
   };
@@ -33,24 +26,40 @@ export const paymentsOnOrders = (payments: PaymentCommands, store: EventStore): 
     category: orderCategory,
     eventTypes: ['OrderConfirmed', 'OrderCancelled', 'OrderRejected'],
     maxInFlight: 1024,
-    async handle(event: RecordedEvent) {
-      if (event.type === 'OrderConfirmed') {
-        const { orderId, amount } = event.data as OrderConfirmed['data'];
-        const method = await paymentMethodOf(store, orderId);
-        if (!(await payments.paymentOf(orderId)).ok) {
-          const token = 'tokenRef' in method ? await store.secrets.read(method.tokenRef) : method.token;
-          if (token === undefined) throw new Error(`the payment token of order ${orderId} is gone before its charge`);
-          refusalIsFinal(await payments.processPayment({ orderId, amount, token }, event.id));
+    async handle(recorded: RecordedEvent) {
+      const event = asOrderEvent(recorded);
+      switch (event?.type) {
+        case 'OrderConfirmed': {
+          const { orderId, amount, paymentMethod } = event.data;
+          if (!(await payments.paymentOf(orderId)).ok) {
+            const token = 'tokenRef' in paymentMethod ? await store.secrets.read(paymentMethod.tokenRef) : paymentMethod.token;
+            if (token === undefined) throw new Error(`the payment token of order ${orderId} is gone before its charge`);
+            refusalIsFinal(await payments.processPayment({ orderId, amount, token }, recorded.id));
+          }
+          await forget(paymentMethod);
+          return;
         }
-        await forget(method);
-      } else if (event.type === 'OrderCancelled') {
-        const { orderId, reason } = event.data as OrderCancelled['data'];
-        // Nothing charged (not_found) or the charge failed (conflict): there is nothing to give back.
-        await payments.refundPayment({ orderId, reason: `order cancelled: ${reason}` }, event.id);
-        await forget(await paymentMethodOf(store, orderId));
-      } else if (event.type === 'OrderRejected') {
-        const { orderId } = event.data as OrderRejected['data'];
-        await forget(await paymentMethodOf(store, orderId));
+        case 'OrderCancelled': {
+          const { orderId, reason, paymentMethod } = event.data;
+          // Nothing charged (not_found) or the charge failed (conflict): there is nothing to give back.
+          await payments.refundPayment({ orderId, reason: `order cancelled: ${reason}` }, recorded.id);
+          await forget(paymentMethod);
+          return;
+        }
+        case 'OrderRejected':
+          await forget(event.data.paymentMethod);
+          return;
+        case 'OrderPlaced':
+        case 'OrderPaid':
+        case 'OrderPaymentFailed':
+        case 'OrderShipped':
+        case 'OrderDelivered':
+        case undefined:
+          return;
+        default: {
+          const unhandled: never = event;
+          return unhandled;
+        }
       }
     },
   };
