@@ -1,7 +1,8 @@
 import type { EventStore } from '../../../event-store/event-store.port';
-import { orderStream, type OrderEvent } from '../contracts/order-events';
+import { type OrderEvent } from '../contracts/order-events';
 import { evolveOrder, initialOrder } from '../domain/order';
 import { toOrderView, type OrderView } from './order-view';
+import { orderStream } from './order-stream';
 
 export interface ReadOrder {
   readonly view: OrderView;

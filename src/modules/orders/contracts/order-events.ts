@@ -2,7 +2,6 @@ import type { DomainEvent } from '../../../shared/domain/decider';
 import { narrowing } from '../../../shared/domain/event-narrowing';
 
 export const orderCategory = 'Order';
-export const orderStream = (orderId: string): string => `${orderCategory}-${orderId}`;
 
 export type OrderStatus = 'PENDING' | 'CONFIRMED' | 'PAID' | 'SHIPPED' | 'DELIVERED' | 'REJECTED' | 'PAYMENT_FAILED' | 'CANCELLED';
 

@@ -1,8 +1,8 @@
 import type { RecordedEvent } from '../../../event-store/event-store.port';
 import type { Reaction } from '../../../shared/process-managers/reaction';
 import { asOrderEvent, orderCategory } from '../../orders/contracts/order-events';
-import { shipmentIdFor } from '../contracts/shipment-events';
 import type { ShipmentCommands } from './shipment-commands';
+import { shipmentIdFor } from './shipment-stream';
 
 /**
  * A paid order gets a shipment; a shipment created for an order that was then cancelled (the two
