@@ -31,8 +31,17 @@ export const inventoryOnOrders = (inventory: InventoryCommands): Reaction => ({
       case 'OrderCancelled':
         mustSucceed(await inventory.releaseInventory(event.data.orderId, cause));
         return;
-      default:
+      case 'OrderConfirmed':
+      case 'OrderRejected':
+      case 'OrderPaid':
+      case 'OrderShipped':
+      case 'OrderDelivered':
+      case undefined:
         return;
+      default: {
+        const unknownEvent: never = event;
+        return unknownEvent;
+      }
     }
   },
 });

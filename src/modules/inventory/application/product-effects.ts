@@ -54,8 +54,14 @@ const orderOf = (stored: { readonly type: string; readonly data: unknown }): str
     case 'ProductStockReleased':
     case 'ProductStockDeducted':
       return event.data.orderId;
-    default:
+    case 'ProductCreated':
+    case 'ProductRestocked':
+    case undefined:
       return undefined;
+    default: {
+      const unknownEvent: never = event;
+      return unknownEvent;
+    }
   }
 };
 

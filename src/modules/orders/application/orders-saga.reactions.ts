@@ -39,8 +39,15 @@ export const ordersOnInventory = (orders: OrderCommands): Reaction => ({
         return { orderId: event.data.orderId, command: { type: 'ConfirmOrder' } };
       case 'InventoryReservationFailed':
         return { orderId: event.data.orderId, command: { type: 'RejectOrder', reason: event.data.reason } };
-      default:
+      case 'InventoryReservationRequested':
+      case 'InventoryReleased':
+      case 'InventoryDeducted':
+      case undefined:
         return undefined;
+      default: {
+        const unknownEvent: never = event;
+        return unknownEvent;
+      }
     }
   }),
 });
@@ -57,8 +64,13 @@ export const ordersOnPayments = (orders: OrderCommands): Reaction => ({
         return { orderId: event.data.orderId, command: { type: 'MarkOrderPaid', paymentId: event.data.paymentId } };
       case 'PaymentFailed':
         return { orderId: event.data.orderId, command: { type: 'MarkOrderPaymentFailed', reason: event.data.reason } };
-      default:
+      case 'PaymentRefunded':
+      case undefined:
         return undefined;
+      default: {
+        const unknownEvent: never = event;
+        return unknownEvent;
+      }
     }
   }),
 });
@@ -77,8 +89,14 @@ export const ordersOnShipments = (orders: OrderCommands): Reaction => ({
       }
       case 'ShipmentDelivered':
         return { orderId: event.data.orderId, command: { type: 'MarkOrderDelivered' } };
-      default:
+      case 'ShipmentDispatched':
+      case 'ShipmentCancelled':
+      case undefined:
         return undefined;
+      default: {
+        const unknownEvent: never = event;
+        return unknownEvent;
+      }
     }
   }),
 });

@@ -26,8 +26,18 @@ export const shipmentsOnOrders = (shipments: ShipmentCommands): Reaction => ({
         await shipments.cancel(shipmentIdFor(orderId), `order cancelled: ${reason}`, recorded.id);
         return;
       }
-      default:
+      case 'OrderPlaced':
+      case 'OrderConfirmed':
+      case 'OrderRejected':
+      case 'OrderPaymentFailed':
+      case 'OrderShipped':
+      case 'OrderDelivered':
+      case undefined:
         return;
+      default: {
+        const unknownEvent: never = event;
+        return unknownEvent;
+      }
     }
   },
 });
