@@ -1,25 +1,45 @@
 import type { EventStore, RecordedEvent } from '../../../event-store/event-store.port';
 import type { Reaction } from '../../../shared/process-managers/reaction';
-import { asOrderEvent, orderCategory, type PaymentMethod } from '../../orders/contracts/order-events';
+import { asOrderEvent, orderCategory } from '../../orders/contracts/order-events';
 import type { PaymentCommands, PaymentOutcome } from './payment-commands';
+import { type PaymentsSagaCommand, paymentsSagaWorkflow } from './payments-saga.workflow';
 
 const refusalIsFinal = (outcome: PaymentOutcome): void => {
   if (!outcome.ok && outcome.rejection.code === 'invalid') throw new Error(outcome.rejection.reason);
 };
 
 /**
- * Payments follow the orders: a confirmed order is charged; a cancelled one is refunded if it was
- * charged. Both arrive on the order's stream, in order, so a cancel that raced a charge in flight
- * is handled after the charge and refunds it.
+ * The runner of the payments workflow: it does what each command asks, with the order's event as
+ * the cause. Both events arrive on the order's stream, in order, so a cancel that raced a charge in
+ * flight is handled after the charge and refunds it.
  *
- * The payment token waits apart from the log (the store's secrets) under the reference that each of
- * these events carries (`paymentMethod`): payments never reads the order's stream. Once the token
- * can no longer be needed (the charge has an outcome, or the order was rejected or cancelled) it is
- * erased. A redelivered OrderConfirmed finds the payment recorded and needs no token.
+ * The payment token waits apart from the log (the store's secrets) under the reference that the
+ * events carry (`paymentMethod`): payments never reads the order's stream. A redelivered
+ * OrderConfirmed finds the payment recorded and needs no token.
  */
 export const paymentsOnOrders = (payments: PaymentCommands, store: Pick<EventStore, 'secrets'>): Reaction => {
-  const forget = async (method: PaymentMethod) => {
-    if ('tokenRef' in method) await store.secrets.erase(method.tokenRef);
+  const send = async (command: PaymentsSagaCommand, causationId: string): Promise<void> => {
+    switch (command.type) {
+      case 'ChargeOrder': {
+        const { orderId, amount, paymentMethod } = command;
+        if ((await payments.paymentOf(orderId)).ok) return;
+        const token = 'tokenRef' in paymentMethod ? await store.secrets.read(paymentMethod.tokenRef) : paymentMethod.token;
+        if (token === undefined) throw new Error(`the payment token of order ${orderId} is gone before its charge`);
+        refusalIsFinal(await payments.processPayment({ orderId, amount, token }, causationId));
+        return;
+      }
+      case 'RefundOrder':
+        // Nothing charged (not_found) or the charge failed (conflict): there is nothing to give back.
+        await payments.refundPayment({ orderId: command.orderId, reason: command.reason }, causationId);
+        return;
+      case 'ForgetPaymentToken':
+        if ('tokenRef' in command.paymentMethod) await store.secrets.erase(command.paymentMethod.tokenRef);
+        return;
+      default: {
+        const unknownCommand: never = command;
+        return unknownCommand;
+      }
+    }
   };
   return {
     name: 'payments-on-orders',
@@ -28,39 +48,8 @@ export const paymentsOnOrders = (payments: PaymentCommands, store: Pick<EventSto
     maxInFlight: 1024,
     async handle(recorded: RecordedEvent) {
       const event = asOrderEvent(recorded);
-      switch (event?.type) {
-        case 'OrderConfirmed': {
-          const { orderId, amount, paymentMethod } = event.data;
-          if (!(await payments.paymentOf(orderId)).ok) {
-            const token = 'tokenRef' in paymentMethod ? await store.secrets.read(paymentMethod.tokenRef) : paymentMethod.token;
-            if (token === undefined) throw new Error(`the payment token of order ${orderId} is gone before its charge`);
-            refusalIsFinal(await payments.processPayment({ orderId, amount, token }, recorded.id));
-          }
-          await forget(paymentMethod);
-          return;
-        }
-        case 'OrderCancelled': {
-          const { orderId, reason, paymentMethod } = event.data;
-          // Nothing charged (not_found) or the charge failed (conflict): there is nothing to give back.
-          await payments.refundPayment({ orderId, reason: `order cancelled: ${reason}` }, recorded.id);
-          await forget(paymentMethod);
-          return;
-        }
-        case 'OrderRejected':
-          await forget(event.data.paymentMethod);
-          return;
-        case 'OrderPlaced':
-        case 'OrderPaid':
-        case 'OrderPaymentFailed':
-        case 'OrderShipped':
-        case 'OrderDelivered':
-        case undefined:
-          return;
-        default: {
-          const unhandled: never = event;
-          return unhandled;
-        }
-      }
+      if (event === undefined) return;
+      for (const command of paymentsSagaWorkflow.decide(event, paymentsSagaWorkflow.initialState)) await send(command, recorded.id);
     },
   };
 };
