@@ -95,7 +95,7 @@ const sharedModule = (config: RunnableConfig, logger: Logger, eventStore: EventS
     );
     // Before the events router, whose `/api/events/:eventId` would take `stream` for an id.
     bind(SharedTokens.HttpRouters).toDynamicValue(({ get }) =>
-      streamsRouter({ adminToken: config.ADMIN_TOKEN, store: eventStore, streams: get(SharedTokens.EventStreams), served: servesEventQuery(eventQuery) }),
+      streamsRouter({ adminToken: config.ADMIN_TOKEN, store: eventStore, streams: get(SharedTokens.EventStreams), served: servesEventQuery(eventQuery), projections: get(SharedTokens.ProjectionRunner) }),
     );
     bind(SharedTokens.HttpRouters).toConstantValue(eventsRouter(config.ADMIN_TOKEN, eventQuery));
     bind(SharedTokens.HttpRouters).toConstantValue(consoleRouter());
