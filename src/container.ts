@@ -102,6 +102,7 @@ const sharedModule = (config: RunnableConfig, logger: Logger, eventStore: EventS
         orderExists: async (orderId) => (await get<OrderReader>(OrdersTokens.OrderReader).read(orderId)) !== undefined,
         streams: get(SharedTokens.EventStreams),
         served: servesEventQuery(eventQuery),
+        projections: get(SharedTokens.ProjectionRunner),
       }),
     );
     bind(SharedTokens.HttpRouters).toConstantValue(eventsRouter(config.ADMIN_TOKEN, eventQuery));

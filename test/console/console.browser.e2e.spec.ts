@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type Database from 'better-sqlite3';
 import { ContainerModule } from 'inversify';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { systemModules } from '../../src/container';
@@ -10,7 +11,10 @@ import { createApp } from '../../src/http/create-app';
 import type { ChargeRequest, PaymentGateway } from '../../src/modules/payments/application/payment-gateway.port';
 import { SimulatedPaymentGateway } from '../../src/modules/payments/application/simulated-payment-gateway';
 import { PaymentsTokens } from '../../src/modules/payments/payments.tokens';
+import type { Projection } from '../../src/shared/read-models/projection';
+import { ProjectionCatalog } from '../../src/shared/read-models/projection-catalog';
 import { eventually } from '../../src/shared/testing/eventually';
+import { SharedTokens } from '../../src/shared/tokens';
 import { createProduct, eventuallyStatus, placeOrder } from '../saga/saga-support';
 import { adminToken, startTestSystem, type TestSystem } from '../support/test-system';
 
@@ -153,13 +157,32 @@ if (!haveChromium) {
     await page.locator(`tr[data-order-id="${orderId}"] .badge`, { hasText: 'SHIPPED' }).waitFor();
   });
 
-  it('rebuilds a read model from its button, showing its progress until it is live again', async () => {
+  it('rebuilds a read model from its button, showing its progress until it is live again, with no polling', async () => {
+    const requests: string[] = [];
+    page.on('request', (request) => requests.push(new URL(request.url()).pathname));
     await page.goto(`${base}/console`);
     const orders = page.locator('#read-models tr[data-read-model="orders"]');
     await orders.locator('button', { hasText: 'Rebuild' }).click();
     await orders.locator('.badge', { hasText: 'live' }).waitFor();
     const [item] = (await t.admin().get('/api/admin/projections')).body.items.filter((entry: { name: string }) => entry.name === 'orders');
     expect(item.status).toBe('live');
+
+    // A rebuild that another process runs, held still so that its progress can be watched: it comes over the status stream.
+    const db = t.system.container.get<Database.Database>(SharedTokens.ReadModelDatabase);
+    const projection = t.system.container.getAll<Projection>(SharedTokens.Projections).find((candidate) => candidate.name === 'orders')!;
+    const catalog = new ProjectionCatalog(db);
+    const owner = '4242@another-host#console-test';
+    catalog.claimRebuild(projection, owner, () => false);
+    await orders.locator('.badge', { hasText: 'rebuilding' }).waitFor();
+    const head = await t.system.eventStore.headCheckpoint({ kind: 'category', category: projection.category });
+    catalog.saveRebuildCheckpoint('orders', owner, head / 2n);
+    await eventually(async () => expect(await orders.locator('.progress > div').getAttribute('style')).toMatch(/width:(4|5)\d(\.\d+)?%/));
     await page.screenshot({ path: join(screenshots, 'read-models.png'), fullPage: true });
+    catalog.abandon('orders', owner);
+    await orders.locator('.badge', { hasText: 'live' }).waitFor();
+    // The list was read once, at the load; everything after came from the streams.
+    expect(requests.filter((path) => path === '/api/admin/projections')).toHaveLength(1);
+    expect(requests).toContain('/api/admin/projections/stream');
+    page.removeAllListeners('request');
   });
 });

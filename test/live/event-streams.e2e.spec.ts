@@ -1,44 +1,19 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { EventFilter } from '../../src/event-store/event-query.port';
 import type { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
-import { createApp } from '../../src/http/create-app';
 import { eventually } from '../../src/shared/testing/eventually';
 import { createProduct, eventsOf, eventuallyStatus, placeOrder } from '../saga/saga-support';
 import { openSse, type SseClient } from '../support/sse-client';
-import { adminToken, startTestSystem, type TestSystem } from '../support/test-system';
+import { type ServedSystem, serveTestSystem } from '../support/served-system';
+import { adminToken } from '../support/test-system';
 
 const admin = { authorization: `Bearer ${adminToken}` };
-
-interface Served {
-  readonly t: TestSystem;
-  readonly url: (path: string) => string;
-  stop(): Promise<void>;
-}
-
-/** The whole system behind a real HTTP server on 127.0.0.1, for clients that hold their responses open. */
-const serve = async (environment: Record<string, string> = {}): Promise<Served> => {
-  const t = await startTestSystem({ PAYMENT_DELAY_MS: '30', ...environment });
-  const server: Server = createServer(createApp(t.system));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    t,
-    url: (path) => `http://127.0.0.1:${port}${path}`,
-    stop: async () => {
-      await t.stop();
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    },
-  };
-};
 
 const positions = (client: SseClient) => client.messages.map((message) => message.id);
 
 describe('an order stream: GET /api/orders/:orderId/stream (CONTRACT §6)', () => {
-  let s: Served;
+  let s: ServedSystem;
   beforeAll(async () => {
-    s = await serve({ STREAM_HEARTBEAT_MS: '50' });
+    s = await serveTestSystem({ STREAM_HEARTBEAT_MS: '50' });
     await createProduct(s.t, 'LIVE-1', 1000);
   });
   afterAll(() => s.stop());
@@ -115,9 +90,9 @@ describe('an order stream: GET /api/orders/:orderId/stream (CONTRACT §6)', () =
 });
 
 describe('the whole log: GET /api/events/stream (admin)', () => {
-  let s: Served;
+  let s: ServedSystem;
   beforeAll(async () => {
-    s = await serve();
+    s = await serveTestSystem();
     await createProduct(s.t, 'LOG-1', 1000);
   });
   afterAll(() => s.stop());
@@ -148,9 +123,9 @@ describe('the whole log: GET /api/events/stream (admin)', () => {
 });
 
 describe('open streams are bounded, and a stop ends them', () => {
-  let s: Served;
+  let s: ServedSystem;
   beforeAll(async () => {
-    s = await serve({ MAX_EVENT_STREAMS: '2' });
+    s = await serveTestSystem({ MAX_EVENT_STREAMS: '2' });
     await createProduct(s.t, 'CAP-1', 10);
   });
   afterAll(() => s.stop());

@@ -5,6 +5,7 @@ import type { EventFilter, EventQuery } from '../../event-store/event-query.port
 import type { PositionedEvent, RecordedEvent } from '../../event-store/event-store.port';
 import { serviceUnavailable } from '../../shared/http/problem';
 import { toEnvelope } from '../events.router';
+import type { CommitSignal } from '../../event-store/commit-signal';
 import type { CommitWakeups } from './commit-wakeups';
 
 export interface EventStreamsOptions {
@@ -23,8 +24,22 @@ export interface StreamRequest {
 
 interface OpenStream {
   readonly response: Response;
-  readonly subscription: CatchUpSubscription;
+  /** Ends what feeds the stream; the response is ended after it. */
+  readonly close: () => Promise<void>;
 }
+
+/** What a stream of snapshots shows: a value read again whenever its signal rings. */
+export interface SnapshotSource<T> {
+  readonly name: string;
+  readonly read: () => Promise<T>;
+  /** Rung when the value may have changed. */
+  readonly signal: CommitSignal;
+  /** Read again this often while the value says it keeps changing with no signal (a rebuild's progress); else only on the signal. */
+  readonly refreshMs: (value: T) => number;
+}
+
+/** Snapshots go out at most this often, however often the signal rings. */
+const snapshotIntervalMs = 250;
 
 const pageSize = 200;
 
@@ -81,11 +96,62 @@ export class EventStreams {
       pageSize,
       pollIntervalMs: Infinity,
     });
-    const open: OpenStream = { response, subscription };
+    try {
+      await this.stream(request, response, () => subscription.close(), async (send) => {
+        for await (const { event } of subscription) await send(message(event));
+      });
+    } finally {
+      if (correlationId !== undefined) this.wakeups.release(correlationId);
+    }
+  }
+
+  /**
+   * Streams a value as it changes (a `snapshot` message each time it differs from the last one sent),
+   * from one read at the start, until the client goes or the server stops. It reads again when the
+   * source's signal rings (at most every 250 ms), or on a timer only while the value asks for one.
+   */
+  async serveSnapshots<T>(request: Request, response: Response, source: SnapshotSource<T>): Promise<void> {
+    this.assertRoom(response);
+    let ended = false;
+    let wake: (() => void) | undefined;
+    const end = async () => {
+      ended = true;
+      wake?.();
+    };
+    await this.stream(request, response, end, async (send) => {
+      let sent: string | undefined;
+      while (!ended) {
+        const seen = source.signal.count;
+        const value = await source.read();
+        const data = JSON.stringify(value);
+        if (data !== sent) await send(`event: ${source.name}\ndata: ${data}\n\n`);
+        sent = data;
+        const paused = new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, snapshotIntervalMs).unref();
+        });
+        await paused;
+        if (ended) return;
+        const refreshMs = source.refreshMs(value);
+        const changed = source.signal.wait(seen, Number.isFinite(refreshMs) ? Math.max(0, refreshMs - snapshotIntervalMs) : Infinity);
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          void changed.then(resolve);
+        });
+      }
+    });
+  }
+
+  /** The part every stream shares: the response's head, its place among the open streams, backpressure, the end. */
+  private async stream(request: Request, response: Response, close: () => Promise<void>, feed: (send: (chunk: string) => Promise<void>) => Promise<void>): Promise<void> {
+    const open: OpenStream = { response, close };
     this.open.add(open);
     this.startHeartbeat();
     const closed = new Promise<void>((resolve) => response.once('close', resolve));
-    void closed.then(() => subscription.close());
+    void closed.then(close);
+    const send = async (chunk: string) => {
+      if (!response.write(chunk)) await Promise.race([new Promise((resolve) => response.once('drain', resolve)), closed]);
+    };
     try {
       response.writeHead(200, {
         'content-type': 'text/event-stream; charset=utf-8',
@@ -96,16 +162,13 @@ export class EventStreams {
       });
       response.write(': connected\n\n');
       request.socket.setNoDelay(true);
-      for await (const { event } of subscription) {
-        if (!response.write(message(event))) await Promise.race([new Promise((resolve) => response.once('drain', resolve)), closed]);
-      }
+      await feed(send);
     } catch (error) {
       if (!this.closing) this.logger.warn({ err: error }, 'an event stream ended on an error');
     } finally {
       this.open.delete(open);
       if (this.open.size === 0) this.stopHeartbeat();
       if (!response.writableEnded) response.end();
-      if (correlationId !== undefined) this.wakeups.release(correlationId);
     }
   }
 
@@ -114,8 +177,8 @@ export class EventStreams {
     this.closing = true;
     this.stopHeartbeat();
     await Promise.all(
-      [...this.open].map(async ({ response, subscription }) => {
-        await subscription.close();
+      [...this.open].map(async ({ response, close }) => {
+        await close();
         if (!response.writableEnded) response.end();
       }),
     );

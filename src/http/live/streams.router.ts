@@ -7,6 +7,7 @@ import { badRequest, notFound, serviceUnavailable } from '../../shared/http/prob
 import { positionSchema } from '../../shared/http/read-your-writes';
 import { parseQuery } from '../../shared/http/validate';
 import { z } from '../../shared/http/zod-openapi';
+import type { ProjectionRunner } from '../../shared/read-models/projection-runner';
 import { eventListQuerySchema } from '../events.router';
 import type { EventStreams } from './event-streams';
 
@@ -33,10 +34,14 @@ export interface StreamsRouterParts {
   readonly streams: EventStreams;
   /** False where the audit query is not served (EventStoreDB for now): the streams answer 503 as `/api/events` does. */
   readonly served: boolean;
+  readonly projections: Pick<ProjectionRunner, 'status' | 'changes'>;
 }
 
+/** While a rebuild runs, its progress moves with no event to announce it: the status is read again this often. */
+const rebuildProgressMs = 500;
+
 /** CONTRACT §6: an order's events live (public), and the whole log live (admin). Mounted before `/api/events/:eventId`. */
-export const streamsRouter = ({ adminToken, orderExists, streams, served }: StreamsRouterParts): ModuleRouter => {
+export const streamsRouter = ({ adminToken, orderExists, streams, served, projections }: StreamsRouterParts): ModuleRouter => {
   const router = Router();
   const assertServed = () => {
     if (!served) throw serviceUnavailable('store-unavailable', 'this event store does not serve the event streams yet');
@@ -57,6 +62,16 @@ export const streamsRouter = ({ adminToken, orderExists, streams, served }: Stre
     const from = resumeAfter(request, after);
     assertServed();
     await streams.serve(request, response, { filter, after: from });
+  });
+
+  router.get('/api/admin/projections/stream', requireAdmin(adminToken), async (request: Request, response: Response) => {
+    parseQuery(z.strictObject({}), request);
+    await streams.serveSnapshots(request, response, {
+      name: 'status',
+      read: async () => ({ items: await projections.status() }),
+      signal: projections.changes,
+      refreshMs: ({ items }) => (items.some((item) => item.status === 'rebuilding') ? rebuildProgressMs : Infinity),
+    });
   });
 
   const registerOpenApi = (registry: OpenAPIRegistry) => {
@@ -80,6 +95,21 @@ export const streamsRouter = ({ adminToken, orderExists, streams, served }: Stre
       security: adminSecurity,
       request: { query: logStreamQuerySchema },
       responses: { 200: eventStream, ...problemResponses(400, 401, 503) },
+    });
+    registry.registerPath({
+      method: 'get',
+      path: '/api/admin/projections/stream',
+      summary: 'The read models as they change (Server-Sent Events): what GET /api/admin/projections answers, again at each change',
+      security: adminSecurity,
+      responses: {
+        200: {
+          description:
+            'text/event-stream: a `status` message at once, then one each time the status differs (at most every 250 ms; ' +
+            "every 500 ms while a rebuild's progress moves); a comment line every 15 s",
+          content: { 'text/event-stream': { schema: z.string() } },
+        },
+        ...problemResponses(400, 401, 503),
+      },
     });
   };
 

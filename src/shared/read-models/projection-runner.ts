@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
+import { CommitSignal } from '../../event-store/commit-signal';
 import type { EventStore } from '../../event-store/event-store.port';
 import type { Projection } from './projection';
 import { ProjectionCatalog, type RebuildCopy } from './projection-catalog';
@@ -58,6 +59,10 @@ export class ProjectionRunner {
   private readonly rebuilds = new Map<string, Promise<RebuildOutcome>>();
   private readonly lastErrors = new Map<string, string>();
   private readonly waiters = new Set<() => void>();
+  /** Rung when what `status()` answers may have changed: events applied, a rebuild started or ended, a copy swapped. */
+  readonly changes = new CommitSignal();
+  /** The owner of each rebuild last seen in the catalog, so that one started or ended elsewhere rings `changes`. */
+  private readonly rebuildOwnersSeen = new Map<string, string | undefined>();
   private started = false;
   private readonly batchSize: number;
   private readonly foldSize: number;
@@ -262,8 +267,10 @@ export class ProjectionRunner {
       .finally(() => {
         releaseRebuildOwner(owner);
         this.rebuilds.delete(projection.name);
+        this.changes.notify();
       });
     this.rebuilds.set(projection.name, running);
+    this.changes.notify();
     return running;
   }
 
@@ -275,8 +282,12 @@ export class ProjectionRunner {
       try {
         const live = this.catalog.live(projection.name);
         if (live?.generation !== keeper.generation) keeper.poke();
+        const rebuild = this.catalog.rebuildOf(projection.name);
+        if (rebuild?.owner !== this.rebuildOwnersSeen.get(projection.name)) {
+          this.rebuildOwnersSeen.set(projection.name, rebuild?.owner);
+          this.changes.notify();
+        }
         if (live !== undefined && live.version !== projection.version && !this.rebuilds.has(projection.name)) {
-          const rebuild = this.catalog.rebuildOf(projection.name);
           if (rebuild === undefined || !isAlive(rebuild)) this.claim(projection);
         }
       } catch (error) {
@@ -287,6 +298,7 @@ export class ProjectionRunner {
   }
 
   private wakeWaiters(): void {
+    this.changes.notify();
     for (const wake of [...this.waiters]) wake();
   }
 }

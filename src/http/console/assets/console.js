@@ -1,6 +1,5 @@
 // The operator's console: plain DOM, no build step, nothing loaded from outside the service.
-// Everything live comes from the Server-Sent Event streams; nothing polls the server (the one timer
-// refreshes a read model's progress while its rebuild runs, which no event announces).
+// Everything live comes from the Server-Sent Event streams; nothing polls the server.
 
 const statuses = ['PENDING', 'CONFIRMED', 'PAID', 'SHIPPED', 'DELIVERED', 'REJECTED', 'PAYMENT_FAILED', 'CANCELLED'];
 const statusAfter = {
@@ -261,9 +260,8 @@ const dashboard = async () => {
             await renderManagers();
           } }, 'Retry')))))));
   };
-  let rebuildTimer;
-  const renderReadModels = async () => {
-    const { items } = await api('/api/admin/projections');
+  // The read models' status comes from its own stream: a message at each change, the progress of a rebuild included.
+  const renderReadModels = ({ items }) => {
     readModelsCard.replaceChildren(el('h2', {}, 'Read models'),
       el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'Name'), el('th', { class: 'num' }, 'Position'), el('th', { class: 'num' }, 'Lag'), el('th', {}, 'Status'), el('th', {}))),
         el('tbody', {}, items.map((item) => el('tr', { 'data-read-model': item.name }, el('td', {}, item.name), el('td', { class: 'num mono' }, item.position),
@@ -272,13 +270,12 @@ const dashboard = async () => {
             item.lastRebuildError ? el('div', { class: 'error' }, item.lastRebuildError) : ''),
           el('td', { class: 'num' }, el('button', { disabled: item.status === 'rebuilding', onclick: async () => {
             await api(`/api/admin/projections/${encodeURIComponent(item.name)}/rebuild`, { method: 'POST' }).catch((error) => alert(error.message));
-            await renderReadModels();
           } }, 'Rebuild')))))));
-    clearTimeout(rebuildTimer);
-    if (items.some((item) => item.status === 'rebuilding')) rebuildTimer = setTimeout(renderReadModels, 300);
   };
-  await Promise.all([renderManagers(), renderReadModels()]);
-  const refresh = throttle(() => Promise.all([renderManagers(), renderReadModels()]).catch(() => undefined), 500);
+  renderReadModels(projections);
+  stream('/api/admin/projections/stream', renderReadModels, { admin: true });
+  await renderManagers();
+  const refresh = throttle(() => renderManagers().catch(() => undefined), 500);
   stream(`/api/events/stream?after=${position}`, (event) => {
     if (event.aggregateType === 'Order') onOrderEvent(event);
     refresh();
