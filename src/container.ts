@@ -13,7 +13,9 @@ import { CommitWakeups } from './http/live/commit-wakeups';
 import { EventStreams } from './http/live/event-streams';
 import { streamsRouter } from './http/live/streams.router';
 import { inventoryModule } from './modules/inventory/inventory.module';
+import type { OrderReader } from './modules/orders/application/order-reader';
 import { ordersModule } from './modules/orders/orders.module';
+import { OrdersTokens } from './modules/orders/orders.tokens';
 import { paymentsModule } from './modules/payments/payments.module';
 import { shipmentsModule } from './modules/shipments/shipments.module';
 import { CommandHandler, type SnapshotPolicy } from './shared/application/command-handler';
@@ -95,7 +97,13 @@ const sharedModule = (config: RunnableConfig, logger: Logger, eventStore: EventS
     );
     // Before the events router, whose `/api/events/:eventId` would take `stream` for an id.
     bind(SharedTokens.HttpRouters).toDynamicValue(({ get }) =>
-      streamsRouter({ adminToken: config.ADMIN_TOKEN, store: eventStore, streams: get(SharedTokens.EventStreams), served: servesEventQuery(eventQuery), projections: get(SharedTokens.ProjectionRunner) }),
+      streamsRouter({
+        adminToken: config.ADMIN_TOKEN,
+        orderExists: async (orderId) => (await get<OrderReader>(OrdersTokens.OrderReader).read(orderId)) !== undefined,
+        streams: get(SharedTokens.EventStreams),
+        served: servesEventQuery(eventQuery),
+        projections: get(SharedTokens.ProjectionRunner),
+      }),
     );
     bind(SharedTokens.HttpRouters).toConstantValue(eventsRouter(config.ADMIN_TOKEN, eventQuery));
     bind(SharedTokens.HttpRouters).toConstantValue(consoleRouter());

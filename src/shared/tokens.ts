@@ -26,6 +26,8 @@ export const SharedTokens = {
   ReadYourWrites: Symbol.for('shared.ReadYourWrites'),
   /** The Server-Sent Event streams of the log (CONTRACT §6). */
   EventStreams: Symbol.for('shared.EventStreams'),
+  /** Multi-bound: every module binds here the `OrderHistory` of the events it keeps for an order (the saga view reads them). */
+  OrderHistories: Symbol.for('shared.OrderHistories'),
   /** Multi-bound: every module binds its router here. */
   HttpRouters: Symbol.for('shared.HttpRouters'),
 } as const;

@@ -3,11 +3,11 @@ import type { EventStore, ExpectedRevision, NewEvent } from '../../src/event-sto
 import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
 import type { CommandHandler } from '../../src/shared/application/command-handler';
 import type { InventoryCommands } from '../../src/modules/inventory/application/inventory-commands';
-import { inventoryStream, productStream } from '../../src/modules/inventory/contracts/inventory-events';
 import { availableOf, type Product } from '../../src/modules/inventory/domain/product';
 import { productDecider } from '../../src/modules/inventory/domain/product.decider';
 import { reservationDecider } from '../../src/modules/inventory/domain/reservation.decider';
 import { cause, countEvents, givenProducts, inventoryProcess } from './inventory-test-system';
+import { inventoryStream, productStream } from '../../src/modules/inventory/application/inventory-streams';
 
 describe('inventory commands (on the SQLite store)', () => {
   let store: SqliteEventStore;

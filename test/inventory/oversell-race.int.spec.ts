@@ -7,9 +7,10 @@ import type { EventStore } from '../../src/event-store/event-store.port';
 import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
 import { ConcurrencyConflict } from '../../src/shared/application/command-handler';
 import type { InventoryCommands } from '../../src/modules/inventory/application/inventory-commands';
-import { inventoryStream, type ProductEvent, productStream, type StockLine } from '../../src/modules/inventory/contracts/inventory-events';
+import { type ProductEvent, type StockLine } from '../../src/modules/inventory/contracts/inventory-events';
 import { availableOf, evolveProduct, initialProduct, type Product } from '../../src/modules/inventory/domain/product';
 import { cause, givenProducts, inventoryProcess } from './inventory-test-system';
+import { inventoryStream, productStream } from '../../src/modules/inventory/application/inventory-streams';
 
 /** A small seeded generator, so that a failing run can be replayed with RACE_SEED=<seed>. */
 const generator = (seed: number) => {

@@ -2,10 +2,10 @@ import fc from 'fast-check';
 import { v7 as uuid } from 'uuid';
 import type { EventStore, ReadStreamOptions } from '../../src/event-store/event-store.port';
 import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
-import { productStream } from '../../src/modules/inventory/contracts/inventory-events';
 import { productDecider } from '../../src/modules/inventory/domain/product.decider';
 import { productSnapshots } from '../../src/modules/inventory/inventory.module';
 import { cause, givenProducts, inventoryProcess } from './inventory-test-system';
+import { productStream } from '../../src/modules/inventory/application/inventory-streams';
 
 type Step =
   | { readonly kind: 'reserve'; readonly order: number; readonly quantity: number }

@@ -1,13 +1,12 @@
 import { createEventStore } from '../../src/event-store/create-event-store';
 import type { EventStore } from '../../src/event-store/event-store.port';
 import { PaymentCommands } from '../../src/modules/payments/application/payment-commands';
-import { paymentIdFor } from '../../src/modules/payments/contracts/payment-events';
 import { declineDraw, SimulatedPaymentGateway } from '../../src/modules/payments/application/simulated-payment-gateway';
-import { paymentStream } from '../../src/modules/payments/contracts/payment-events';
 import type { RecordedPayment } from '../../src/modules/payments/domain/payment';
 import { CommandHandler } from '../../src/shared/application/command-handler';
 import { loadConfig } from '../../src/shared/config';
 import { RecordingPaymentGateway } from './recording-payment-gateway';
+import { paymentIdFor, paymentStream } from '../../src/modules/payments/application/payment-stream';
 
 /** The payments application on the real embedded store (SQLite :memory:), with the simulated gateway behind a recorder. */
 const setUp = async (options: { declineRate?: number; delayMs?: number } = {}) => {

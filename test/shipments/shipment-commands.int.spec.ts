@@ -5,9 +5,9 @@ import {
   type ShipmentOutcome,
   trackingNumberFor,
 } from '../../src/modules/shipments/application/shipment-commands';
-import { shipmentIdFor, shipmentStream } from '../../src/modules/shipments/contracts/shipment-events';
 import { CommandHandler } from '../../src/shared/application/command-handler';
 import { loadConfig } from '../../src/shared/config';
+import { shipmentIdFor, shipmentStream } from '../../src/modules/shipments/application/shipment-stream';
 
 const expectOk = (outcome: ShipmentOutcome) => {
   if (!outcome.ok) throw new Error(`expected success, got ${outcome.rejection.code}: ${outcome.rejection.reason}`);

@@ -6,8 +6,10 @@ import { productCategory } from './contracts/inventory-events';
 import type { RunnableConfig } from '../../shared/config';
 import type { ProjectionRunner } from '../../shared/read-models/projection-runner';
 import { SharedTokens } from '../../shared/tokens';
+import type { OrderHistory } from '../../shared/application/order-history.port';
 import { inventoryRouter } from './api/inventory.router';
 import { InventoryCommands } from './application/inventory-commands';
+import { inventoryStream } from './application/inventory-streams';
 import { inventoryOnOrders, inventoryOnShipments } from './application/inventory-saga.reactions';
 import { InventoryTokens } from './inventory.tokens';
 import { ProductQueries } from './read-models/product.queries';
@@ -39,4 +41,8 @@ export const inventoryModule = new ContainerModule(({ bind }) => {
       readYourWrites: get(SharedTokens.ReadYourWrites),
     }),
   );
+  bind(SharedTokens.OrderHistories).toDynamicValue(({ get }): OrderHistory => {
+    const store = get<EventStore>(SharedTokens.EventStore);
+    return { eventsOf: (orderId) => store.readStream(inventoryStream(orderId)) };
+  });
 });

@@ -9,10 +9,12 @@ import type { ProjectionRunner } from '../../shared/read-models/projection-runne
 import { type Clock, SharedTokens } from '../../shared/tokens';
 import { ordersRouter } from './api/orders.router';
 import type { InstallationSecret } from '../../shared/application/installation-secret';
+import type { OrderHistory } from '../../shared/application/order-history.port';
 import { IdempotencyKeys } from './application/idempotency-keys';
 import { OrderCommands } from './application/order-commands';
 import { OrderReader } from './application/order-reader';
 import { OrderSagaView } from './application/order-saga-view';
+import { orderStream } from './application/order-stream';
 import { ordersOnInventory, ordersOnPayments, ordersOnShipments } from './application/orders-saga.reactions';
 import { PaymentDeadlineWatcher } from './application/payment-deadline-watcher';
 import type { ProductCatalog } from './application/product-catalog.port';
@@ -60,13 +62,17 @@ export const ordersModule = new ContainerModule(({ bind }) => {
       get<Logger>(SharedTokens.Logger),
     );
   });
-  bind(SharedTokens.HttpRouters).toDynamicValue(({ get }) =>
+  bind(SharedTokens.OrderHistories).toDynamicValue(({ get }): OrderHistory => {
+    const store = get<EventStore>(SharedTokens.EventStore);
+    return { eventsOf: (orderId) => store.readStream(orderStream(orderId)) };
+  });
+  bind(SharedTokens.HttpRouters).toDynamicValue(({ get, getAll }) =>
     ordersRouter({
       adminToken: get<RunnableConfig>(SharedTokens.Config).ADMIN_TOKEN,
       commands: get(OrdersTokens.OrderCommands),
       reader: get(OrdersTokens.OrderReader),
       list: get(OrdersTokens.OrderListQuery),
-      saga: new OrderSagaView(get<EventStore>(SharedTokens.EventStore)),
+      saga: new OrderSagaView(getAll<OrderHistory>(SharedTokens.OrderHistories)),
       admission: get<AdmissionControl>(SharedTokens.Admission),
       readYourWrites: get(SharedTokens.ReadYourWrites),
     }),

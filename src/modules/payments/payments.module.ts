@@ -4,8 +4,10 @@ import type { EventStore } from '../../event-store/event-store.port';
 import type { CommandHandler } from '../../shared/application/command-handler';
 import type { RunnableConfig } from '../../shared/config';
 import { SharedTokens } from '../../shared/tokens';
+import type { OrderHistory } from '../../shared/application/order-history.port';
 import { paymentsRouter } from './api/payments.router';
 import { PaymentCommands } from './application/payment-commands';
+import { paymentIdFor, paymentStream } from './application/payment-stream';
 import { paymentsOnOrders } from './application/payments-on-orders.reaction';
 import type { PaymentGateway } from './application/payment-gateway.port';
 import { SimulatedPaymentGateway } from './application/simulated-payment-gateway';
@@ -33,4 +35,8 @@ export const paymentsModule = new ContainerModule(({ bind }) => {
       readYourWrites: get(SharedTokens.ReadYourWrites),
     }),
   );
+  bind(SharedTokens.OrderHistories).toDynamicValue(({ get }): OrderHistory => {
+    const store = get<EventStore>(SharedTokens.EventStore);
+    return { eventsOf: (orderId) => store.readStream(paymentStream(paymentIdFor(orderId))) };
+  });
 });

@@ -1,12 +1,15 @@
 import type Database from 'better-sqlite3';
 import { ContainerModule } from 'inversify';
+import type { EventStore } from '../../event-store/event-store.port';
 import type { CommandHandler } from '../../shared/application/command-handler';
+import type { OrderHistory } from '../../shared/application/order-history.port';
 import type { RunnableConfig } from '../../shared/config';
 import type { ProjectionRunner } from '../../shared/read-models/projection-runner';
 import { type Clock, SharedTokens } from '../../shared/tokens';
 import { shipmentsRouter } from './api/shipments.router';
 import { carrierDelivery, carrierPickUp } from './application/carrier-simulation.reaction';
 import { ShipmentCommands } from './application/shipment-commands';
+import { shipmentIdFor, shipmentStream } from './application/shipment-stream';
 import { shipmentsOnOrders } from './application/shipments-on-orders.reaction';
 import { ShippedOrdersProjection } from './read-models/shipped-orders.projection';
 import { ShippedOrdersQuery } from './read-models/shipped-orders.query';
@@ -51,4 +54,8 @@ export const shipmentsModule = new ContainerModule(({ bind }) => {
       readYourWrites: get(SharedTokens.ReadYourWrites),
     }),
   );
+  bind(SharedTokens.OrderHistories).toDynamicValue(({ get }): OrderHistory => {
+    const store = get<EventStore>(SharedTokens.EventStore);
+    return { eventsOf: (orderId) => store.readStream(shipmentStream(shipmentIdFor(orderId))) };
+  });
 });

@@ -11,12 +11,13 @@ import { type ReadYourWrites, setEventPosition } from '../../../shared/http/read
 import { parseBody, parseParams } from '../../../shared/http/validate';
 import { z } from '../../../shared/http/zod-openapi';
 import type { ProjectionRunner } from '../../../shared/read-models/projection-runner';
-import { productStream, skuPattern } from '../contracts/inventory-events';
+import { skuPattern } from '../contracts/inventory-events';
 import type { InventoryCommands } from '../application/inventory-commands';
 import type { ProductOutcome } from '../application/inventory-outcomes';
 import { toProductView } from '../application/product-view';
 import type { ProductQueries } from '../read-models/product.queries';
 import { createProductBodySchema, productListSchema, productSchema, restockBodySchema, skuParamsSchema, skuSchema } from './product.schemas';
+import { productStream } from '../application/inventory-streams';
 
 export interface InventoryRouterParts {
   readonly adminToken: string;

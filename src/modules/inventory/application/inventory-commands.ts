@@ -1,7 +1,6 @@
 import type { CommandHandler } from '../../../shared/application/command-handler';
 import { KeyedQueue } from '../../../shared/application/keyed-queue';
 import type { EventStore } from '../../../event-store/event-store.port';
-import { inventoryStream } from '../contracts/inventory-events';
 import type { Reservation } from '../domain/reservation';
 import { reservationDecider } from '../domain/reservation.decider';
 import type { CreateProductRequest, InventoryCause, ProductOutcome, ReservationOutcome, ReserveInventoryRequest } from './inventory-outcomes';
@@ -9,6 +8,7 @@ import { createProduct, restockProduct } from './product-admin.handlers';
 import { reserveInventory } from './reserve-inventory.handler';
 import { settleReservation } from './settle-reservation.handler';
 import type { InventoryParts } from './settle-products';
+import { inventoryStream } from './inventory-streams';
 
 /**
  * The inventory's application service: the catalog's admin commands, and the reservation steps the

@@ -4,37 +4,48 @@ import { asOrderEvent, orderCategory } from '../../orders/contracts/order-events
 import { asShipmentEvent, shipmentCategory } from '../../shipments/contracts/shipment-events';
 import type { InventoryCommands } from './inventory-commands';
 import type { ReservationOutcome } from './inventory-outcomes';
+import { type InventorySagaCommand, type InventorySagaInput, inventorySagaWorkflow } from './inventory-saga.workflow';
 
 const mustSucceed = (outcome: ReservationOutcome): void => {
   if (!outcome.ok) throw new Error(outcome.rejection.reason);
 };
 
+const send = (inventory: InventoryCommands, command: InventorySagaCommand, causationId: string): Promise<ReservationOutcome> => {
+  const cause = { causationId };
+  switch (command.type) {
+    case 'ReserveInventory':
+      return inventory.reserveInventory({ orderId: command.orderId, items: command.items }, cause);
+    case 'ReleaseInventory':
+      return inventory.releaseInventory(command.orderId, cause);
+    case 'DeductInventory':
+      return inventory.deductInventory(command.orderId, cause);
+    default: {
+      const unknownCommand: never = command;
+      return unknownCommand;
+    }
+  }
+};
+
+/** The runner: narrows the event, asks the workflow, and sends each command with the event as its cause, so redelivery appends nothing twice. */
+const runner =
+  (inventory: InventoryCommands, narrow: (event: RecordedEvent) => InventorySagaInput | undefined) =>
+  async (recorded: RecordedEvent): Promise<void> => {
+    const event = narrow(recorded);
+    if (event === undefined) return;
+    for (const command of inventorySagaWorkflow.decide(event, inventorySagaWorkflow.initialState)) {
+      mustSucceed(await send(inventory, command, recorded.id));
+    }
+  };
+
 /**
  * The inventory follows the orders: a placed order reserves its items (all or none); an order whose
- * payment failed, or that was cancelled, gives back what it holds. The cause of each step is the
- * order's event, so redelivery appends nothing twice.
+ * payment failed, or that was cancelled, gives back what it holds.
  */
 export const inventoryOnOrders = (inventory: InventoryCommands): Reaction => ({
   name: 'inventory-on-orders',
   category: orderCategory,
   eventTypes: ['OrderPlaced', 'OrderPaymentFailed', 'OrderCancelled'],
-  async handle(recorded: RecordedEvent) {
-    const event = asOrderEvent(recorded);
-    const cause = { causationId: recorded.id };
-    switch (event?.type) {
-      case 'OrderPlaced': {
-        const items = event.data.items.map(({ sku, quantity }) => ({ sku, quantity }));
-        mustSucceed(await inventory.reserveInventory({ orderId: event.data.orderId, items }, cause));
-        return;
-      }
-      case 'OrderPaymentFailed':
-      case 'OrderCancelled':
-        mustSucceed(await inventory.releaseInventory(event.data.orderId, cause));
-        return;
-      default:
-        return;
-    }
-  },
+  handle: runner(inventory, asOrderEvent),
 });
 
 /** A dispatched shipment turns the order's reservation into a deduction of the stock on hand. */
@@ -42,9 +53,5 @@ export const inventoryOnShipments = (inventory: InventoryCommands): Reaction => 
   name: 'inventory-on-shipments',
   category: shipmentCategory,
   eventTypes: ['ShipmentDispatched'],
-  async handle(recorded: RecordedEvent) {
-    const event = asShipmentEvent(recorded);
-    if (event?.type !== 'ShipmentDispatched') return;
-    mustSucceed(await inventory.deductInventory(event.data.orderId, { causationId: recorded.id }));
-  },
+  handle: runner(inventory, asShipmentEvent),
 });

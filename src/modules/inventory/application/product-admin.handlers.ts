@@ -2,10 +2,11 @@ import type { CommandHandler, CommandResult } from '../../../shared/application/
 import { newEventId } from '../../../shared/application/event-ids';
 import { reject } from '../../../shared/domain/decider';
 import { hasAtMostTwoDecimals, toCents } from '../../../shared/domain/money';
-import { type ProductEvent, productStream } from '../contracts/inventory-events';
+import { type ProductEvent } from '../contracts/inventory-events';
 import type { Product } from '../domain/product';
 import { type ProductCommand, productDecider } from '../domain/product.decider';
 import type { CreateProductRequest, ProductOutcome } from './inventory-outcomes';
+import { productStream } from './inventory-streams';
 
 const outcome = (result: CommandResult<Product, ProductEvent>): ProductOutcome => {
   if (!result.accepted) return { ok: false, rejection: result.rejection };

@@ -1,8 +1,9 @@
 import type { AppendGuard, CommandHandler, CommandResult } from '../../../shared/application/command-handler';
 import type { RecordedEvent } from '../../../event-store/event-store.port';
-import { asProductEvent, type ProductEvent, productStream } from '../contracts/inventory-events';
+import { asProductEvent, type ProductEvent } from '../contracts/inventory-events';
 import type { Product } from '../domain/product';
 import { type ProductCommand, productDecider } from '../domain/product.decider';
+import { productStream } from './inventory-streams';
 
 /**
  * An order's effect on a product (a hold, its release or its deduction) is asked for by an event of
@@ -53,8 +54,14 @@ const orderOf = (stored: { readonly type: string; readonly data: unknown }): str
     case 'ProductStockReleased':
     case 'ProductStockDeducted':
       return event.data.orderId;
-    default:
+    case 'ProductCreated':
+    case 'ProductRestocked':
+    case undefined:
       return undefined;
+    default: {
+      const unknownEvent: never = event;
+      return unknownEvent;
+    }
   }
 };
 

@@ -1,13 +1,13 @@
 import type { CommandContext } from '../../../shared/application/command-handler';
-import { inventoryStream, type Shortage, type StockLine } from '../contracts/inventory-events';
+import { type Shortage, type StockLine } from '../contracts/inventory-events';
 import { availableOf } from '../domain/product';
 import { productDecider } from '../domain/product.decider';
 import { isUndecided, type Reservation } from '../domain/reservation';
 import { type ReservationCommand, reservationDecider, stockLinesRefusal } from '../domain/reservation.decider';
-import { productStream } from '../contracts/inventory-events';
 import { bySku, type InventoryCause, latest, orderContext, type ReservationOutcome, type ReserveInventoryRequest } from './inventory-outcomes';
 import { applyOnce, type EffectRequest, holdFound, productRevisions, recordedRevisions, revisionsMetadata } from './product-effects';
 import { type InventoryParts, settleProducts } from './settle-products';
+import { inventoryStream, productStream } from './inventory-streams';
 
 interface Attempt {
   readonly shortages: readonly Shortage[];

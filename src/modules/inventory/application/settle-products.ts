@@ -1,9 +1,10 @@
 import type { CommandHandler } from '../../../shared/application/command-handler';
 import type { EventStore } from '../../../event-store/event-store.port';
-import { inventoryStream, type StockLine } from '../contracts/inventory-events';
+import { type StockLine } from '../contracts/inventory-events';
 import type { Reservation } from '../domain/reservation';
 import { latest } from './inventory-outcomes';
 import { applyOnce, type EffectRequest, holdFound, type ProductRevisions, recordedRevisions } from './product-effects';
+import { inventoryStream } from './inventory-streams';
 
 export interface InventoryParts {
   readonly commands: CommandHandler;

@@ -1,8 +1,8 @@
-import { inventoryStream } from '../contracts/inventory-events';
 import { reservationDecider } from '../domain/reservation.decider';
 import { type InventoryCause, latest, orderContext, type ReservationOutcome } from './inventory-outcomes';
 import { productRevisions, revisionsMetadata } from './product-effects';
 import { type InventoryParts, settleProducts } from './settle-products';
+import { inventoryStream } from './inventory-streams';
 
 /**
  * Releases (a cancel, a failed payment) or deducts (a dispatched shipment) what a reserved order

@@ -6,9 +6,6 @@ export const productCategory = 'Product';
 /** An order's reservation across its products: one stream per order, holding its outcome. */
 export const inventoryCategory = 'Inventory';
 
-export const productStream = (sku: string): string => `${productCategory}-${sku}`;
-export const inventoryStream = (orderId: string): string => `${inventoryCategory}-${orderId}`;
-
 /** What a sku looks like (CONTRACT §3). */
 export const skuPattern = /^[A-Z0-9][A-Z0-9_-]{0,63}$/;
 

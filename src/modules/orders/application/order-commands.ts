@@ -2,12 +2,13 @@ import type { SecretStore } from '../../../event-store/event-store.port';
 import { type CommandContext, type CommandHandler, type CommandResult } from '../../../shared/application/command-handler';
 import { deterministicId, newEventId } from '../../../shared/application/event-ids';
 import { reject, type Rejection } from '../../../shared/domain/decider';
-import { orderStream, type OrderEvent, type ShippingAddress } from '../contracts/order-events';
+import { type OrderEvent, type ShippingAddress } from '../contracts/order-events';
 import type { Order } from '../domain/order';
 import { type OrderCommand, orderDecider } from '../domain/order.decide';
 import type { Clock } from '../../../shared/tokens';
 import type { IdempotencyKeys } from './idempotency-keys';
 import type { ProductCatalog } from './product-catalog.port';
+import { orderStream } from './order-stream';
 
 export interface PlaceOrderRequest {
   readonly customerId: string;

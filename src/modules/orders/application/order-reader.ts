@@ -1,7 +1,8 @@
 import type { EventStore } from '../../../event-store/event-store.port';
-import { orderStream, type OrderEvent } from '../contracts/order-events';
+import { asOrderEvent } from '../contracts/order-events';
 import { evolveOrder, initialOrder } from '../domain/order';
 import { toOrderView, type OrderView } from './order-view';
+import { orderStream } from './order-stream';
 
 export interface ReadOrder {
   readonly view: OrderView;
@@ -26,7 +27,10 @@ export class OrderReader {
     const last = events[events.length - 1];
     if (first === undefined || last === undefined) return undefined;
     const order = events.reduce(
-      (state, recorded) => evolveOrder(state, { type: recorded.type, data: recorded.data } as OrderEvent),
+      (state, recorded) => {
+        const event = asOrderEvent(recorded);
+        return event === undefined ? state : evolveOrder(state, event);
+      },
       initialOrder,
     );
     if (order.status === 'NONE') return undefined;

@@ -4,8 +4,8 @@ import type { Reaction } from '../../../shared/process-managers/reaction';
 import { asReservationEvent, inventoryCategory } from '../../inventory/contracts/inventory-events';
 import { asPaymentEvent, paymentCategory } from '../../payments/contracts/payment-events';
 import { asShipmentEvent, shipmentCategory } from '../../shipments/contracts/shipment-events';
-import type { OrderCommand } from '../domain/order.decide';
 import type { OrderCommands, Outcome } from './order-commands';
+import { type OrdersSagaInput, ordersSagaWorkflow } from './orders-saga.workflow';
 
 /** Each step's effect ids derive from the event that caused it, so redelivery appends nothing twice. */
 const causedBy = (event: RecordedEvent, orderId: string): CommandContext => ({
@@ -19,12 +19,15 @@ const mustExist = (outcome: Outcome): void => {
   if (!outcome.ok && outcome.rejection.code === 'not_found') throw new Error(outcome.rejection.reason);
 };
 
-const stepFor =
-  (orders: OrderCommands, toCommand: (event: RecordedEvent) => { orderId: string; command: OrderCommand } | undefined) =>
-  async (event: RecordedEvent): Promise<void> => {
-    const step = toCommand(event);
-    if (step === undefined) return;
-    mustExist(await orders.step(step.orderId, step.command, causedBy(event, step.orderId)));
+/** The runner: narrows the event, asks the workflow, and sends each step to the order's stream. */
+const runner =
+  (orders: OrderCommands, narrow: (event: RecordedEvent) => OrdersSagaInput | undefined) =>
+  async (recorded: RecordedEvent): Promise<void> => {
+    const event = narrow(recorded);
+    if (event === undefined) return;
+    for (const step of ordersSagaWorkflow.decide(event, ordersSagaWorkflow.initialState)) {
+      mustExist(await orders.step(step.orderId, step.command, causedBy(recorded, step.orderId)));
+    }
   };
 
 /** Orders follow the inventory: reserved stock confirms an order, a shortage rejects it. */
@@ -32,17 +35,7 @@ export const ordersOnInventory = (orders: OrderCommands): Reaction => ({
   name: 'orders-on-inventory',
   category: inventoryCategory,
   eventTypes: ['InventoryReserved', 'InventoryReservationFailed'],
-  handle: stepFor(orders, (recorded) => {
-    const event = asReservationEvent(recorded);
-    switch (event?.type) {
-      case 'InventoryReserved':
-        return { orderId: event.data.orderId, command: { type: 'ConfirmOrder' } };
-      case 'InventoryReservationFailed':
-        return { orderId: event.data.orderId, command: { type: 'RejectOrder', reason: event.data.reason } };
-      default:
-        return undefined;
-    }
-  }),
+  handle: runner(orders, asReservationEvent),
 });
 
 /** Orders follow the payments: a processed payment makes the order PAID, a failed one PAYMENT_FAILED. */
@@ -50,17 +43,7 @@ export const ordersOnPayments = (orders: OrderCommands): Reaction => ({
   name: 'orders-on-payments',
   category: paymentCategory,
   eventTypes: ['PaymentProcessed', 'PaymentFailed'],
-  handle: stepFor(orders, (recorded) => {
-    const event = asPaymentEvent(recorded);
-    switch (event?.type) {
-      case 'PaymentProcessed':
-        return { orderId: event.data.orderId, command: { type: 'MarkOrderPaid', paymentId: event.data.paymentId } };
-      case 'PaymentFailed':
-        return { orderId: event.data.orderId, command: { type: 'MarkOrderPaymentFailed', reason: event.data.reason } };
-      default:
-        return undefined;
-    }
-  }),
+  handle: runner(orders, asPaymentEvent),
 });
 
 /** Orders follow the shipments: a created shipment makes the order SHIPPED, a delivered one DELIVERED. */
@@ -68,17 +51,5 @@ export const ordersOnShipments = (orders: OrderCommands): Reaction => ({
   name: 'orders-on-shipments',
   category: shipmentCategory,
   eventTypes: ['ShipmentCreated', 'ShipmentDelivered'],
-  handle: stepFor(orders, (recorded) => {
-    const event = asShipmentEvent(recorded);
-    switch (event?.type) {
-      case 'ShipmentCreated': {
-        const { orderId, shipmentId, trackingNumber } = event.data;
-        return { orderId, command: { type: 'MarkOrderShipped', shipmentId, trackingNumber } };
-      }
-      case 'ShipmentDelivered':
-        return { orderId: event.data.orderId, command: { type: 'MarkOrderDelivered' } };
-      default:
-        return undefined;
-    }
-  }),
+  handle: runner(orders, asShipmentEvent),
 });

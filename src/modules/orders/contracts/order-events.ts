@@ -2,7 +2,6 @@ import type { DomainEvent } from '../../../shared/domain/decider';
 import { narrowing } from '../../../shared/domain/event-narrowing';
 
 export const orderCategory = 'Order';
-export const orderStream = (orderId: string): string => `${orderCategory}-${orderId}`;
 
 export type OrderStatus = 'PENDING' | 'CONFIRMED' | 'PAID' | 'SHIPPED' | 'DELIVERED' | 'REJECTED' | 'PAYMENT_FAILED' | 'CANCELLED';
 
@@ -25,6 +24,13 @@ export interface ShippingAddress {
   readonly country: string;
 }
 
+/**
+ * A reference to the payment token, which waits for the charge apart from the log (the store's
+ * secrets) and is erased after it: the token itself is never in an event. Orders placed before
+ * references kept `token`.
+ */
+export type PaymentMethod = { tokenRef: string } | { token: string };
+
 export type OrderPlaced = DomainEvent<
   'OrderPlaced',
   {
@@ -34,25 +40,27 @@ export type OrderPlaced = DomainEvent<
     total: number;
     currency: string;
     shippingAddress: ShippingAddress;
-    /**
-     * A reference to the payment token, which waits for the charge apart from the log (the store's
-     * secrets) and is erased after it: the token itself is never in an event. Orders placed before
-     * references kept `token`.
-     */
-    paymentMethod: { tokenRef: string } | { token: string };
+    paymentMethod: PaymentMethod;
     /** When the order is cancelled (reason `timeout`) unless it is PAID by then: the saga's deadline, kept in the store. */
     paymentDueBy: string;
     /** A keyed hash of the request, when it carried an Idempotency-Key: the same key with another body is refused. */
     requestHash?: string;
   }
 >;
-export type OrderConfirmed = DomainEvent<'OrderConfirmed', { orderId: string; amount: number }>;
-export type OrderRejected = DomainEvent<'OrderRejected', { orderId: string; reason: string }>;
+/**
+ * The events payments reacts to carry the order's payment method (a reference, never the token), so
+ * that payments learns what to charge, or which reference to erase, from the event itself.
+ */
+export type OrderConfirmed = DomainEvent<'OrderConfirmed', { orderId: string; amount: number; paymentMethod: PaymentMethod }>;
+export type OrderRejected = DomainEvent<'OrderRejected', { orderId: string; reason: string; paymentMethod: PaymentMethod }>;
 export type OrderPaid = DomainEvent<'OrderPaid', { orderId: string; paymentId: string }>;
 export type OrderPaymentFailed = DomainEvent<'OrderPaymentFailed', { orderId: string; reason: string }>;
 export type OrderShipped = DomainEvent<'OrderShipped', { orderId: string; shipmentId: string; trackingNumber: string }>;
 export type OrderDelivered = DomainEvent<'OrderDelivered', { orderId: string; shipmentId: string }>;
-export type OrderCancelled = DomainEvent<'OrderCancelled', { orderId: string; reason: string; previousStatus: OrderStatus }>;
+export type OrderCancelled = DomainEvent<
+  'OrderCancelled',
+  { orderId: string; reason: string; previousStatus: OrderStatus; paymentMethod: PaymentMethod }
+>;
 
 export type OrderEvent =
   | OrderPlaced

@@ -38,13 +38,14 @@ const placed = (requestHash?: string): OrderPlaced => ({
     ...(requestHash === undefined ? {} : { requestHash }),
   },
 });
-const confirmed: OrderEvent = { type: 'OrderConfirmed', data: { orderId, amount: 60.07 } };
+const paymentMethod = { tokenRef: `payment-token:${orderId}` };
+const confirmed: OrderEvent = { type: 'OrderConfirmed', data: { orderId, amount: 60.07, paymentMethod } };
 const paid: OrderEvent = { type: 'OrderPaid', data: { orderId, paymentId: 'pay-1' } };
 const shipped: OrderEvent = { type: 'OrderShipped', data: { orderId, shipmentId: 'ship-1', trackingNumber: 'TRK1' } };
 const delivered: OrderEvent = { type: 'OrderDelivered', data: { orderId, shipmentId: 'ship-1' } };
-const rejected: OrderEvent = { type: 'OrderRejected', data: { orderId, reason: 'insufficient_stock' } };
+const rejected: OrderEvent = { type: 'OrderRejected', data: { orderId, reason: 'insufficient_stock', paymentMethod } };
 const paymentFailed: OrderEvent = { type: 'OrderPaymentFailed', data: { orderId, reason: 'card_declined' } };
-const cancelled: OrderEvent = { type: 'OrderCancelled', data: { orderId, reason: 'changed my mind', previousStatus: 'PENDING' } };
+const cancelled: OrderEvent = { type: 'OrderCancelled', data: { orderId, reason: 'changed my mind', previousStatus: 'PENDING', paymentMethod } };
 
 describe('order decider', () => {
   describe('PlaceOrder', () => {
@@ -121,7 +122,7 @@ describe('order decider', () => {
       spec
         .given(given)
         .when({ type: 'TimeOutOrder' })
-        .then([{ type: 'OrderCancelled', data: { orderId, reason: 'timeout', previousStatus: status as 'PENDING' } }]);
+        .then([{ type: 'OrderCancelled', data: { orderId, reason: 'timeout', previousStatus: status as 'PENDING', paymentMethod } }]);
     });
 
     it.each<[string, OrderEvent[]]>([
@@ -143,7 +144,7 @@ describe('order decider', () => {
       spec
         .given(given)
         .when({ type: 'CancelOrder', reason: 'changed my mind' })
-        .then([{ type: 'OrderCancelled', data: { orderId, reason: 'changed my mind', previousStatus: status as 'PENDING' } }]);
+        .then([{ type: 'OrderCancelled', data: { orderId, reason: 'changed my mind', previousStatus: status as 'PENDING', paymentMethod } }]);
     });
 
     it.each<[string, OrderEvent[]]>([

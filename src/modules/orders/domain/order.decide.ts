@@ -81,12 +81,12 @@ const step = (order: PlacedOrder, from: OrderStatus, event: OrderEvent): Decisio
 export const decideOrder = (command: OrderCommand, order: Order): Decision<OrderEvent> => {
   if (command.type === 'PlaceOrder') return place(command, order);
   if (order.status === 'NONE') return reject('not_found', 'order not found');
-  const { orderId } = order;
+  const { orderId, paymentMethod } = order;
   switch (command.type) {
     case 'ConfirmOrder':
-      return step(order, 'PENDING', { type: 'OrderConfirmed', data: { orderId, amount: fromCents(order.totalCents) } });
+      return step(order, 'PENDING', { type: 'OrderConfirmed', data: { orderId, amount: fromCents(order.totalCents), paymentMethod } });
     case 'RejectOrder':
-      return step(order, 'PENDING', { type: 'OrderRejected', data: { orderId, reason: command.reason } });
+      return step(order, 'PENDING', { type: 'OrderRejected', data: { orderId, reason: command.reason, paymentMethod } });
     case 'MarkOrderPaid':
       return step(order, 'CONFIRMED', { type: 'OrderPaid', data: { orderId, paymentId: command.paymentId } });
     case 'MarkOrderPaymentFailed':
@@ -100,13 +100,13 @@ export const decideOrder = (command: OrderCommand, order: Order): Decision<Order
       return step(order, 'SHIPPED', { type: 'OrderDelivered', data: { orderId, shipmentId: order.shipmentId ?? '' } });
     case 'TimeOutOrder':
       return order.status === 'PENDING' || order.status === 'CONFIRMED'
-        ? [{ type: 'OrderCancelled', data: { orderId, reason: 'timeout', previousStatus: order.status } }]
+        ? [{ type: 'OrderCancelled', data: { orderId, reason: 'timeout', previousStatus: order.status, paymentMethod } }]
         : [];
     case 'CancelOrder':
       if (!cancellableStatuses.includes(order.status)) {
         return reject('conflict', `an order that is ${order.status} can no longer be cancelled`);
       }
-      return [{ type: 'OrderCancelled', data: { orderId, reason: command.reason, previousStatus: order.status } }];
+      return [{ type: 'OrderCancelled', data: { orderId, reason: command.reason, previousStatus: order.status, paymentMethod } }];
     default: {
       const unknownCommand: never = command;
       return unknownCommand;

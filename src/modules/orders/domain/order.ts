@@ -1,6 +1,6 @@
 import type { Cents } from '../../../shared/domain/money';
 import { toCents } from '../../../shared/domain/money';
-import type { OrderEvent, OrderLine, OrderStatus, ShippingAddress } from '../contracts/order-events';
+import type { OrderEvent, OrderLine, OrderStatus, PaymentMethod, ShippingAddress } from '../contracts/order-events';
 
 export type Order =
   | { readonly status: 'NONE' }
@@ -12,6 +12,7 @@ export type Order =
       readonly totalCents: Cents;
       readonly currency: string;
       readonly shippingAddress: ShippingAddress;
+      readonly paymentMethod: PaymentMethod;
       readonly paymentDueBy: string;
       readonly requestHash?: string;
       readonly paymentId?: string;
@@ -30,7 +31,7 @@ const advance = (order: Order, changes: Partial<PlacedOrder>): Order =>
 export const evolveOrder = (order: Order, event: OrderEvent): Order => {
   switch (event.type) {
     case 'OrderPlaced': {
-      const { orderId, customerId, items, total, currency, shippingAddress, paymentDueBy, requestHash } = event.data;
+      const { orderId, customerId, items, total, currency, shippingAddress, paymentMethod, paymentDueBy, requestHash } = event.data;
       return {
         status: 'PENDING',
         orderId,
@@ -39,6 +40,7 @@ export const evolveOrder = (order: Order, event: OrderEvent): Order => {
         totalCents: toCents(total),
         currency,
         shippingAddress,
+        paymentMethod,
         paymentDueBy,
         ...(requestHash === undefined ? {} : { requestHash }),
       };

@@ -58,13 +58,13 @@ const placed = (orderId: string, customerId = 'cust-1', total = 19.98): Given =>
   type: 'OrderPlaced',
   data: { orderId, customerId, items, total, currency: 'USD', shippingAddress: address, paymentMethod: { token: 'tok_visa' }, paymentDueBy: '2026-11-21T10:30:00.000Z' },
 });
-const confirmed = (orderId: string): Given => ({ type: 'OrderConfirmed', data: { orderId, amount: 19.98 } });
+const confirmed = (orderId: string): Given => ({ type: 'OrderConfirmed', data: { orderId, amount: 19.98, paymentMethod: { token: 'tok_visa' } } });
 const paid = (orderId: string, paymentId = `pay-${orderId}`): Given => ({ type: 'OrderPaid', data: { orderId, paymentId } });
 const shipped = (orderId: string): Given => ({ type: 'OrderShipped', data: { orderId, shipmentId: `ship-${orderId}`, trackingNumber: `TRK-${orderId}` } });
 const delivered = (orderId: string): Given => ({ type: 'OrderDelivered', data: { orderId, shipmentId: `ship-${orderId}` } });
-const rejected = (orderId: string, reason = 'out of stock'): Given => ({ type: 'OrderRejected', data: { orderId, reason } });
+const rejected = (orderId: string, reason = 'out of stock'): Given => ({ type: 'OrderRejected', data: { orderId, reason, paymentMethod: { token: 'tok_visa' } } });
 const paymentFailed = (orderId: string, reason = 'declined'): Given => ({ type: 'OrderPaymentFailed', data: { orderId, reason } });
-const cancelled = (orderId: string, reason = 'timeout'): Given => ({ type: 'OrderCancelled', data: { orderId, reason, previousStatus: 'CONFIRMED' } });
+const cancelled = (orderId: string, reason = 'timeout'): Given => ({ type: 'OrderCancelled', data: { orderId, reason, previousStatus: 'CONFIRMED', paymentMethod: { token: 'tok_visa' } } });
 
 describe('orders batch writer', () => {
   it('writes an order placed in the batch once, with every later change in it: the row of applying its events one by one', () => {

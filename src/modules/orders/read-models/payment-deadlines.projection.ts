@@ -36,8 +36,15 @@ export class PaymentDeadlinesProjection implements Projection<Tables> {
         case 'OrderCancelled':
           remove.run(event.data.orderId);
           return;
-        default:
+        case 'OrderConfirmed':
+        case 'OrderShipped':
+        case 'OrderDelivered':
+        case undefined:
           return;
+        default: {
+          const unknownEvent: never = event;
+          return unknownEvent;
+        }
       }
     };
   }

@@ -3,10 +3,11 @@ import { newEventId } from '../../../shared/application/event-ids';
 import { KeyedQueue } from '../../../shared/application/keyed-queue';
 import { isRejection, reject, type Rejection } from '../../../shared/domain/decider';
 import { hasAtMostTwoDecimals, toCents } from '../../../shared/domain/money';
-import { type PaymentEvent, paymentIdFor, paymentStream } from '../contracts/payment-events';
+import { type PaymentEvent } from '../contracts/payment-events';
 import type { Payment, RecordedPayment } from '../domain/payment';
 import { chargeRefusal, paymentDecider } from '../domain/payment.decider';
 import type { PaymentGateway } from './payment-gateway.port';
+import { paymentIdFor, paymentStream } from './payment-stream';
 
 export interface ProcessPaymentRequest {
   readonly orderId: string;

@@ -1,12 +1,7 @@
-import { deterministicId } from '../../../shared/application/event-ids';
 import type { DomainEvent } from '../../../shared/domain/decider';
 import { narrowing } from '../../../shared/domain/event-narrowing';
 
 export const paymentCategory = 'Payment';
-export const paymentStream = (paymentId: string): string => `${paymentCategory}-${paymentId}`;
-
-/** One payment per order: its id derives from the order's, so a second charge for the order finds the first. */
-export const paymentIdFor = (orderId: string): string => deterministicId(orderId, 'payment');
 
 export type PaymentStatus = 'PROCESSED' | 'FAILED' | 'REFUNDED';
 

@@ -14,7 +14,6 @@ import type { ProjectionRunner } from '../../../shared/read-models/projection-ru
 import { uuidPattern } from '../../../shared/http/uuid-pattern';
 import type { ShipmentCommands, ShipmentOutcome } from '../application/shipment-commands';
 import { toShipmentView } from '../application/shipment-view';
-import { shipmentStream } from '../contracts/shipment-events';
 import type { ShipmentQuery } from '../read-models/shipment.query';
 import {
   carrierEventBodySchema,
@@ -25,6 +24,7 @@ import {
   trackingNumberParamsSchema,
   trackingNumberPattern,
 } from './shipment.schemas';
+import { shipmentStream } from '../application/shipment-stream';
 
 export interface ShipmentsRouterParts {
   readonly adminToken: string;

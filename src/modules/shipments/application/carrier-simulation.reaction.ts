@@ -5,6 +5,7 @@ import type { Reaction } from '../../../shared/process-managers/reaction';
 import type { Clock } from '../../../shared/tokens';
 import { asOrderEvent, orderCategory } from '../../orders/contracts/order-events';
 import { asShipmentEvent, shipmentCategory } from '../contracts/shipment-events';
+import { type CarrierCommand, type CarrierSimulationInput, carrierSimulationWorkflow } from './carrier-simulation.workflow';
 import type { ShipmentCommands } from './shipment-commands';
 
 /** Waits until `delayMs` after the event; a stop ends the wait with an error (the event comes again after the restart). */
@@ -12,6 +13,35 @@ const waitUntil = async (recorded: RecordedEvent, delayMs: number, clock: Clock,
   const left = recorded.createdAt.getTime() + delayMs - clock().getTime();
   if (left > 0) await sleep(left, undefined, context === undefined ? {} : { signal: context.signal });
 };
+
+const send = async (shipments: ShipmentCommands, command: CarrierCommand, causationId: string): Promise<void> => {
+  switch (command.type) {
+    case 'PickUpShipment': {
+      const outcome = await shipments.dispatch(command.shipmentId, { causationId, orderShipped: true });
+      if (!outcome.ok && outcome.rejection.code !== 'conflict') throw new Error(outcome.rejection.reason);
+      return;
+    }
+    case 'DeliverShipment':
+      await shipments.deliver(command.shipmentId, causationId);
+      return;
+    default: {
+      const unknownCommand: never = command;
+      return unknownCommand;
+    }
+  }
+};
+
+/** The runner: narrows the event, waits until its due time, then does what the workflow asks. */
+const runner =
+  (shipments: ShipmentCommands, narrow: (event: RecordedEvent) => CarrierSimulationInput | undefined, delayMs: number | undefined, clock: Clock) =>
+  async (recorded: RecordedEvent, context?: HandleContext): Promise<void> => {
+    const event = narrow(recorded);
+    if (event === undefined) return;
+    const commands = carrierSimulationWorkflow.decide(event, carrierSimulationWorkflow.initialState);
+    if (commands.length === 0) return;
+    await waitUntil(recorded, delayMs ?? 0, clock, context);
+    for (const command of commands) await send(shipments, command, recorded.id);
+  };
 
 /**
  * Simulates the carrier's pick-up (`SHIPMENT_AUTO_DISPATCH_MS`): a shipment is dispatched that long
@@ -26,13 +56,7 @@ export const carrierPickUp = (shipments: ShipmentCommands, dispatchAfterMs: numb
   // It waits on timers, not on work: many shipments may wait at once.
   maxInFlight: 100_000,
   maxHoldMs: dispatchAfterMs,
-  async handle(event: RecordedEvent, context?: HandleContext) {
-    const shipped = asOrderEvent(event);
-    if (shipped?.type !== 'OrderShipped') return;
-    await waitUntil(event, dispatchAfterMs ?? 0, clock, context);
-    const outcome = await shipments.dispatch(shipped.data.shipmentId, { causationId: event.id, orderShipped: true });
-    if (!outcome.ok && outcome.rejection.code !== 'conflict') throw new Error(outcome.rejection.reason);
-  },
+  handle: runner(shipments, asOrderEvent, dispatchAfterMs, clock),
 });
 
 /** Simulates the carrier's delivery (`SHIPMENT_AUTO_DELIVER_MS`), that long after the dispatch. */
@@ -42,10 +66,5 @@ export const carrierDelivery = (shipments: ShipmentCommands, deliverAfterMs: num
   eventTypes: deliverAfterMs === undefined ? [] : ['ShipmentDispatched'],
   maxInFlight: 100_000,
   maxHoldMs: deliverAfterMs,
-  async handle(event: RecordedEvent, context?: HandleContext) {
-    const dispatched = asShipmentEvent(event);
-    if (dispatched?.type !== 'ShipmentDispatched') return;
-    await waitUntil(event, deliverAfterMs ?? 0, clock, context);
-    await shipments.deliver(dispatched.data.shipmentId, event.id);
-  },
+  handle: runner(shipments, asShipmentEvent, deliverAfterMs, clock),
 });

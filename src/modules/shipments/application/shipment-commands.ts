@@ -3,9 +3,10 @@ import type { CommandContext, CommandHandler, CommandResult } from '../../../sha
 import { newEventId } from '../../../shared/application/event-ids';
 import { reject, type Rejection } from '../../../shared/domain/decider';
 import type { Clock } from '../../../shared/tokens';
-import { type ShipmentEvent, shipmentIdFor, shipmentStream } from '../contracts/shipment-events';
+import { type ShipmentEvent } from '../contracts/shipment-events';
 import type { ExistingShipment, Shipment } from '../domain/shipment';
 import { type ShipmentCommand, shipmentDecider } from '../domain/shipment.decider';
+import { shipmentIdFor, shipmentStream } from './shipment-stream';
 
 const base32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 

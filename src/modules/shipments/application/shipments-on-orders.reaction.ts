@@ -1,33 +1,36 @@
 import type { RecordedEvent } from '../../../event-store/event-store.port';
 import type { Reaction } from '../../../shared/process-managers/reaction';
 import { asOrderEvent, orderCategory } from '../../orders/contracts/order-events';
-import { shipmentIdFor } from '../contracts/shipment-events';
 import type { ShipmentCommands } from './shipment-commands';
+import { type ShipmentsSagaCommand, shipmentsSagaWorkflow } from './shipments-saga.workflow';
+import { shipmentIdFor } from './shipment-stream';
 
-/**
- * A paid order gets a shipment; a shipment created for an order that was then cancelled (the two
- * raced) is cancelled and never dispatched.
- */
+const send = async (shipments: ShipmentCommands, command: ShipmentsSagaCommand, causationId: string): Promise<void> => {
+  switch (command.type) {
+    case 'CreateShipment': {
+      const outcome = await shipments.create(command.orderId, causationId);
+      if (!outcome.ok) throw new Error(outcome.rejection.reason);
+      return;
+    }
+    case 'CancelOrderShipment':
+      // not_found: no shipment was created, nothing to undo; conflict: it is past CREATED (cannot be: cancel is refused once SHIPPED).
+      await shipments.cancel(shipmentIdFor(command.orderId), command.reason, causationId);
+      return;
+    default: {
+      const unknownCommand: never = command;
+      return unknownCommand;
+    }
+  }
+};
+
+/** The runner of the shipments workflow: narrows the order's event and does what the workflow asks, with the event as the cause. */
 export const shipmentsOnOrders = (shipments: ShipmentCommands): Reaction => ({
   name: 'shipments-on-orders',
   category: orderCategory,
   eventTypes: ['OrderPaid', 'OrderCancelled'],
   async handle(recorded: RecordedEvent) {
     const event = asOrderEvent(recorded);
-    switch (event?.type) {
-      case 'OrderPaid': {
-        const outcome = await shipments.create(event.data.orderId, recorded.id);
-        if (!outcome.ok) throw new Error(outcome.rejection.reason);
-        return;
-      }
-      case 'OrderCancelled': {
-        const { orderId, reason } = event.data;
-        // not_found: no shipment was created, nothing to undo; conflict: it is past CREATED (cannot be: cancel is refused once SHIPPED).
-        await shipments.cancel(shipmentIdFor(orderId), `order cancelled: ${reason}`, recorded.id);
-        return;
-      }
-      default:
-        return;
-    }
+    if (event === undefined) return;
+    for (const command of shipmentsSagaWorkflow.decide(event, shipmentsSagaWorkflow.initialState)) await send(shipments, command, recorded.id);
   },
 });

@@ -1,12 +1,7 @@
-import { deterministicId } from '../../../shared/application/event-ids';
 import type { DomainEvent } from '../../../shared/domain/decider';
 import { narrowing } from '../../../shared/domain/event-narrowing';
 
 export const shipmentCategory = 'Shipment';
-export const shipmentStream = (shipmentId: string): string => `${shipmentCategory}-${shipmentId}`;
-
-/** One shipment per order: its id derives from the order's, so creating it again finds the first. */
-export const shipmentIdFor = (orderId: string): string => deterministicId(orderId, 'shipment');
 
 export type ShipmentStatus = 'CREATED' | 'DISPATCHED' | 'DELIVERED' | 'CANCELLED';
 
