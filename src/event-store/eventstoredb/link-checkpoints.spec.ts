@@ -1,3 +1,7 @@
+// The client's own decoder and generated messages: what it really makes of a field the server left out.
+import { convertGrpcEvent } from '@eventstore/db-client/dist/utils';
+import * as shared from '@eventstore/db-client/generated/shared_pb';
+import * as streams from '@eventstore/db-client/generated/streams_pb';
 import { BACKWARDS, END, FORWARDS, START, StreamNotFoundError, type ResolvedEvent } from '@eventstore/db-client';
 import type { EsdbClient } from './client';
 import { EventStoreDbEventStore } from './eventstoredb-event-store';
@@ -48,6 +52,26 @@ describe('checkpoints of $ce-/$et- entries come from the link, not from the even
     expect(() => toRecordedEvent(noPosition)).toThrow(/22\.6/);
     const endPosition = recorded({ streamId: 'A-1', revision: 0, position: 2n ** 64n - 1n });
     expect(() => toRecordedEvent(endPosition)).toThrow(/no log position/);
+  });
+
+  it('refuses an event sent with no position (a server before 22.6) as the client really decodes it: 0/0, not undefined', () => {
+    const grpc = new streams.ReadResp.ReadEvent.RecordedEvent();
+    const id = new shared.UUID();
+    id.setString('2f5c8e7a-1111-4222-8333-444455556666');
+    grpc.setId(id);
+    const streamIdentifier = new shared.StreamIdentifier();
+    streamIdentifier.setStreamName(Buffer.from('Order-1'));
+    grpc.setStreamIdentifier(streamIdentifier);
+    grpc.setStreamRevision('3');
+    grpc.getMetadataMap().set('type', 'OrderPlaced').set('content-type', 'application/json').set('created', '16000000000000000');
+    grpc.setData(Buffer.from('{}'));
+    grpc.setCustomMetadata(Buffer.from('{}'));
+    const read = new streams.ReadResp.ReadEvent();
+    read.setEvent(grpc);
+    read.setNoPosition(new shared.Empty());
+    const { event } = convertGrpcEvent(read);
+    expect(event?.position).toEqual({ commit: 0n, prepare: 0n });
+    expect(() => toRecordedEvent(event!)).toThrow(/22\.6/);
   });
 });
 

@@ -16,12 +16,21 @@ export const linkEventType = '$>';
 
 /**
  * The server sends -1 as an unsigned 64-bit number (Position.End) when it has no position, and
- * servers before 22.6 send none for events read from a stream.
+ * servers before 22.6 send none for events read from a stream. The client cannot tell "none" from
+ * 0: the generated getters answer the proto3 default, `"0"`, for an unset field
+ * (`jspb.Message.getFieldWithDefault(this, 5, "0")` in generated/streams_pb.js), and
+ * `extractPosition` turns it into `{ commit: 0n, prepare: 0n }`. No event of ours is at 0: the log
+ * starts with the server's own epoch records. So 0/0 means no position too.
  */
 const noPosition = (1n << 63n) - 1n;
 
 const commitPositionOf = (position: Position | undefined): bigint | undefined =>
-  position === undefined || position.commit < 0n || position.commit >= noPosition ? undefined : position.commit;
+  position === undefined ||
+  position.commit < 0n ||
+  position.commit >= noPosition ||
+  (position.commit === 0n && position.prepare === 0n)
+    ? undefined
+    : position.commit;
 
 const isMetadata = (value: unknown): value is EventMetadata =>
   typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
