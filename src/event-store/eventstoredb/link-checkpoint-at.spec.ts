@@ -2,7 +2,7 @@ import { BACKWARDS, StreamNotFoundError, type JSONRecordedEvent, type ResolvedEv
 import type { EsdbClient } from './client';
 import { EventStoreDbEventStore } from './eventstoredb-event-store';
 import { linkCheckpointAt } from './link-checkpoint-at';
-import { FakeReadable, recorded, resolvedAll, resolvedLink } from './testing/client-fakes';
+import { FakeReadable, recorded, resolvedAll, resolvedLink, StalledRead } from './testing/client-fakes';
 
 /** `$ce-Order` as the system projection writes it, a link at a time; reads come back newest first. */
 const categoryStream = () => {
@@ -49,6 +49,14 @@ describe('the category checkpoint of an appended event (link revision + 1, not i
   it('answers undefined when the link does not come within the timeout (system projections not running)', async () => {
     const { client } = categoryStream();
     await expect(linkCheckpointAt(client, '$ce-Order', 700n, { timeoutMs: 20, pollMs: 1 })).resolves.toBeUndefined();
+  });
+
+  it('answers undefined at its timeout also when the server never answers the read (the client ignores a read deadline)', async () => {
+    const reads: Array<StalledRead<ResolvedEvent>> = [];
+    const client = { readStream: jest.fn(() => reads[reads.push(new StalledRead<ResolvedEvent>()) - 1]) } as unknown as EsdbClient;
+    await expect(linkCheckpointAt(client, '$ce-Order', 700n, { timeoutMs: 30, pollMs: 1 })).resolves.toBeUndefined();
+    expect(reads.length).toBeGreaterThan(0);
+    expect(reads.every((read) => read.destroyed)).toBe(true);
   });
 
   it('is what the adapter answers for a category; for $all the position is the checkpoint', async () => {

@@ -1,5 +1,6 @@
 import { BACKWARDS, END, StreamNotFoundError } from '@eventstore/db-client';
 import type { EsdbClient } from './client';
+import { endReadAt } from './read-deadline';
 import { fromLinkStream } from './resolved-event';
 
 export interface LinkCheckpointOptions {
@@ -44,8 +45,9 @@ const scan = async (
   deadlineMs: number,
   passed: boolean,
 ): Promise<Scan> => {
-  // The read's own deadline: a server that stalls must not hold the request that waits past its timeout.
-  const read = client.readStream(linkStream, { direction: BACKWARDS, fromRevision: END, resolveLinkTos: true, deadline: deadlineMs });
+  const read = client.readStream(linkStream, { direction: BACKWARDS, fromRevision: END, resolveLinkTos: true });
+  // A server that stalls must not hold the request that waits past its timeout.
+  const deadline = endReadAt(read, deadlineMs);
   let newest = true;
   try {
     for await (const resolved of read) {
@@ -57,12 +59,15 @@ const scan = async (
       newest = false;
       if (at <= position) return step.checkpoint;
     }
+    if (deadline.expired) return 'not linked yet';
     // Every link is of a later event: none of the stream's events is at or before the position.
     return newest && !passed ? 'not linked yet' : 0n;
   } catch (error) {
+    if (deadline.expired) return 'not linked yet';
     if (error instanceof StreamNotFoundError) return passed ? 0n : 'not linked yet';
     throw error;
   } finally {
+    deadline.clear();
     await read.cancel().catch(() => undefined);
   }
 };

@@ -1,7 +1,7 @@
 import { StreamNotFoundError, type ResolvedEvent } from '@eventstore/db-client';
 import type { EsdbClient } from './client';
 import { ProjectionBarrier } from './projection-barrier';
-import { FakeReadable, recorded, resolvedLink } from './testing/client-fakes';
+import { FakeReadable, recorded, resolvedLink, StalledRead } from './testing/client-fakes';
 
 describe('read-your-writes on $ce-/$et- reads (the system projections link appends a moment later)', () => {
   const linkStreams = () => {
@@ -54,5 +54,17 @@ describe('read-your-writes on $ce-/$et- reads (the system projections link appen
     barrier.appended('Order-1', [], 500n);
     await barrier.settle('$ce-Order');
     expect(warn).toHaveBeenCalledWith(expect.objectContaining({ linkStream: '$ce-Order' }), expect.stringContaining('EVENTSTORE_RUN_PROJECTIONS'));
+  });
+
+  it('gives up at its timeout also when the server never answers the read (the client ignores a read deadline)', async () => {
+    const reads: Array<StalledRead<ResolvedEvent>> = [];
+    const client = { readStream: jest.fn(() => reads[reads.push(new StalledRead<ResolvedEvent>()) - 1]) } as unknown as Pick<EsdbClient, 'readStream'>;
+    const warn = jest.fn();
+    const barrier = new ProjectionBarrier(client, { pollMs: 1, timeoutMs: 30 }, { warn, error: jest.fn() });
+    barrier.appended('Order-1', [], 500n);
+    await barrier.settle('$ce-Order');
+    expect(reads.length).toBeGreaterThan(0);
+    expect(reads.every((read) => read.destroyed)).toBe(true);
+    expect(warn).toHaveBeenCalledWith(expect.objectContaining({ linkStream: '$ce-Order' }), expect.any(String));
   });
 });

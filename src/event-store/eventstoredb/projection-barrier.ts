@@ -1,5 +1,6 @@
 import { BACKWARDS, END, StreamNotFoundError } from '@eventstore/db-client';
 import { silentLogger, type EsdbClient, type StoreLogger } from './client';
+import { endReadAt } from './read-deadline';
 import { isBookkeepingEvent } from './resolved-event';
 
 export const categoryStream = (category: string): string => `$ce-${category}`;
@@ -52,7 +53,7 @@ export class ProjectionBarrier {
     if (target === undefined) return;
     const deadline = Date.now() + this.timeoutMs;
     for (;;) {
-      const head = await this.newestLinkedPosition(linkStream);
+      const head = await this.newestLinkedPosition(linkStream, Math.max(1, deadline - Date.now()));
       if (head === 'unresolvable' || (head !== undefined && head >= target)) {
         if (this.pending.get(linkStream) === target) this.pending.delete(linkStream);
         return;
@@ -75,21 +76,22 @@ export class ProjectionBarrier {
     if (this.pending.size > this.maxTracked) this.pending.delete(this.pending.keys().next().value!);
   }
 
-  private async newestLinkedPosition(linkStream: string): Promise<bigint | 'unresolvable' | undefined> {
+  /** The position of the event the stream's newest link points at; undefined when there is none, or none within `ms`. */
+  private async newestLinkedPosition(linkStream: string, ms: number): Promise<bigint | 'unresolvable' | undefined> {
+    const read = this.client.readStream(linkStream, { direction: BACKWARDS, fromRevision: END, maxCount: 1, resolveLinkTos: true });
+    const deadline = endReadAt(read, ms);
     try {
-      for await (const resolved of this.client.readStream(linkStream, {
-        direction: BACKWARDS,
-        fromRevision: END,
-        maxCount: 1,
-        resolveLinkTos: true,
-      })) {
+      for await (const resolved of read) {
         if (resolved.link === undefined || resolved.event === undefined) return 'unresolvable';
         return resolved.event.position?.commit ?? 'unresolvable';
       }
       return undefined;
     } catch (error) {
-      if (error instanceof StreamNotFoundError) return undefined;
+      if (deadline.expired || error instanceof StreamNotFoundError) return undefined;
       throw error;
+    } finally {
+      deadline.clear();
+      await read.cancel().catch(() => undefined);
     }
   }
 }

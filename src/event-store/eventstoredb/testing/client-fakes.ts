@@ -122,6 +122,15 @@ export class FakeReadable<Item> extends Readable {
   }
 }
 
+/**
+ * A read the server never answers. Its `cancel()` does what the client's does to the stream it
+ * handed out: nothing that ends it (the client swallows its own cancellation error, and the gRPC
+ * stream it pipes from ends without ending it).
+ */
+export class StalledRead<Item> extends FakeReadable<Item> {
+  override readonly cancel = jest.fn(async () => undefined);
+}
+
 export class FakePersistentSubscription extends FakeReadable<PersistentSubscriptionToStreamResolvedEvent> {
   readonly acks: string[] = [];
   readonly nacks: Array<{ action: PersistentAction; reason: string; id: string }> = [];
