@@ -5,6 +5,7 @@ import {
   NotLeaderError,
   TimeoutError,
   UnavailableError,
+  UnknownError,
   WrongExpectedVersionError,
 } from '@eventstore/db-client';
 import { EventStoreUnavailable, WrongExpectedVersion } from '../errors';
@@ -40,6 +41,22 @@ export const isConnectionError = (raw: unknown): boolean => {
     error instanceof NotLeaderError ||
     (error instanceof Error && /^Failed to discover after \d+ attempts/.test(error.message))
   );
+};
+
+/**
+ * The server refusing to read `$all` from a position where no record starts: `InvalidArgument`,
+ * "Trying to read from an invalid position." (KurrentDB `RpcExceptions.InvalidPositionException`,
+ * src/KurrentDB.Core/Services/Transport/Grpc/RpcExceptions.cs, thrown for
+ * `ReadResponseException.InvalidPosition` in Streams.Read.cs). The client has no type of its own
+ * for it: an `UnknownError` carrying the gRPC code. Our reads pass no other argument the server
+ * could refuse, so the code alone tells it.
+ */
+/** gRPC's `INVALID_ARGUMENT` status code (`status.INVALID_ARGUMENT` of @grpc/grpc-js, which is not our dependency). */
+const invalidArgument = 3;
+
+export const isInvalidPositionError = (raw: unknown): boolean => {
+  const error = asCommandError(raw);
+  return error instanceof UnknownError && (error as UnknownError & { code?: number }).code === invalidArgument;
 };
 
 export interface AppendContext {

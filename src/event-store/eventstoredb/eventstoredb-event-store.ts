@@ -30,7 +30,7 @@ import type {
 import { backoffDelay, type BackoffOptions } from './backoff';
 import { silentLogger, type EsdbClient, type StoreLogger } from './client';
 import { withExplicitKeepAlive, type KeepAlive } from './connection-string';
-import { isConnectionError, toStoreError } from './error-mapping';
+import { isConnectionError, isInvalidPositionError, toStoreError } from './error-mapping';
 import { scanForEvent, type EventIdIndex } from './event-id-index';
 import { EventStoreDbSecretStore } from './eventstoredb-secret-store';
 import { EventStoreDbSnapshotStore } from './eventstoredb-snapshot-store';
@@ -181,9 +181,10 @@ export class EventStoreDbEventStore implements EventStore, ConsumerGroupHost {
     try {
       return await this.readAllFrom(after === undefined ? undefined : allReadPosition(after), after, maxCount);
     } catch (error) {
-      if (after === undefined || isConnectionError(error)) throw toStoreError(error);
       // `after` is not where a record starts (say, a position - 1): the server does not read from inside a
-      // record. Find the last record at or before it, reading backwards, and read on from there.
+      // record. Find the last record at or before it, reading backwards, and read on from there. Any
+      // other error (access denied, a dropped connection) is the caller's: no scan of `$all` for it.
+      if (after === undefined || !isInvalidPositionError(error)) throw toStoreError(error);
       try {
         return await this.readAllFrom(await this.recordAtOrBefore(after), after, maxCount);
       } catch (retryError) {

@@ -20,7 +20,7 @@ const fakeAll = () =>
     const backwards = options?.direction === BACKWARDS;
     const from = options?.fromPosition;
     if (typeof from === 'object' && from !== null && !log.some((event) => event.position!.commit === (from as { commit: bigint }).commit)) {
-      return new FakeReadable<AllStreamResolvedEvent>([], grpcError(3, 'Invalid position'));
+      return new FakeReadable<AllStreamResolvedEvent>([], grpcError(3, 'Trying to read from an invalid position.'));
     }
     const start = from === START || from === END || from === undefined ? undefined : (from as { commit: bigint }).commit;
     const ordered = backwards ? [...log].reverse() : log;
@@ -43,6 +43,14 @@ describe('reading $all', () => {
     const store = new EventStoreDbEventStore({ readAll } as unknown as EsdbClient, { projectionBarrier: { timeoutMs: 0 } });
     expect((await store.readAll({ after: 299n })).map((positioned) => positioned.checkpoint)).toEqual([300n, 400n]);
     expect(readAll).toHaveBeenCalledWith({ direction: BACKWARDS, fromPosition: END });
+  });
+
+  it('scans nothing for any other refusal: access denied is the caller\'s error, with no backwards read of $all', async () => {
+    const readAll = jest.fn(() => new FakeReadable<AllStreamResolvedEvent>([], grpcError(7, 'Access denied', { exception: 'access-denied' })));
+    const store = new EventStoreDbEventStore({ readAll } as unknown as EsdbClient, { projectionBarrier: { timeoutMs: 0 } });
+    await expect(store.readAll({ after: 299n })).rejects.toThrow(/denied/i);
+    expect(readAll).toHaveBeenCalledTimes(1);
+    expect(readAll).not.toHaveBeenCalledWith(expect.objectContaining({ direction: BACKWARDS }));
   });
 
   it('answers the head of $all with the newest event that is not a system event', async () => {
