@@ -5,6 +5,9 @@ import type { Logger } from 'pino';
 import { hostsConsumerGroups } from './event-store/consumer-groups.port';
 import { eventQueryOf, servesEventQuery } from './event-store/create-event-query';
 import { createEventStore } from './event-store/create-event-store';
+import { createPersonalDataKeys } from './event-store/personal-data/create-personal-data-keys';
+import { PersonalDataGuard } from './event-store/personal-data/personal-data-guard';
+import { protectPersonalData } from './event-store/personal-data/protected-event-store';
 import type { EventStore } from './event-store/event-store.port';
 import { adminRouter } from './http/admin.router';
 import { eventsRouter } from './http/events.router';
@@ -14,6 +17,7 @@ import { EventStreams } from './http/live/event-streams';
 import { streamsRouter } from './http/live/streams.router';
 import { inventoryModule } from './modules/inventory/inventory.module';
 import type { OrderReader } from './modules/orders/application/order-reader';
+import { orderPersonalData } from './modules/orders/contracts/order-personal-data';
 import { ordersModule } from './modules/orders/orders.module';
 import { OrdersTokens } from './modules/orders/orders.tokens';
 import { paymentsModule } from './modules/payments/payments.module';
@@ -43,6 +47,9 @@ import type { Tracing } from './shared/tracing/tracing';
 export type { RunnableConfig } from './shared/config';
 
 /** The modules of the system, each with the one container module that binds its parts. */
+/** Every module's personal fields, which the store seals (CONTRACT §7). */
+const personalData = [...orderPersonalData];
+
 export const systemModules: readonly ContainerModule[] = [ordersModule, inventoryModule, paymentsModule, shipmentsModule];
 
 const sharedModule = (config: RunnableConfig, logger: Logger, eventStore: EventStore, clock: Clock, tracer: Tracer | undefined): ContainerModule =>
@@ -162,7 +169,8 @@ export const composeSystem = async (config: RunnableConfig, options: ComposeOpti
   const logger = options.logger ?? createLogger(config);
   const tracer = options.tracing?.tracer;
   const opened = options.eventStore ?? (await createEventStore(config));
-  const eventStore = tracer === undefined ? opened : tracedEventStore(opened, tracer);
+  const guarded = protectPersonalData(opened, new PersonalDataGuard(createPersonalDataKeys(config, opened), personalData));
+  const eventStore = tracer === undefined ? guarded : tracedEventStore(guarded, tracer);
   const container = new Container({ defaultScope: 'Singleton' });
   container.load(
     sharedModule(config, logger, eventStore, options.clock ?? (() => new Date()), tracer),

@@ -90,7 +90,7 @@ describe('npm run projections -- rebuild <name|all>', () => {
 
     const listed = await cli('status').exited;
     expect(listed.code).toBe(0);
-    expect(listed.stdout).toMatch(/^orders +v1 +position \d+ +lag 0 +live$/m);
+    expect(listed.stdout).toMatch(/^orders +v2 +position \d+ +lag 0 +live$/m);
   });
 
   it('refuses a DATA_DIR that holds no store, saying so, and creates nothing there', async () => {
@@ -166,7 +166,7 @@ describe('npm run projections -- rebuild <name|all>', () => {
     expect(generationOf('orders')).toBe(generation);
     expect(countOrders()).toBe(served);
     const status = await cli('status').exited;
-    expect(status.stdout).toMatch(/^orders +v1 +position \d+ +lag \d+ +(live|catching up)$/m);
+    expect(status.stdout).toMatch(/^orders +v2 +position \d+ +lag \d+ +(live|catching up)$/m);
 
     const again = await cli('rebuild', 'orders').exited;
     expect(again.code).toBe(0);

@@ -3,13 +3,16 @@ import { ContainerModule } from 'inversify';
 import type { Logger } from 'pino';
 import type { RunnableConfig } from '../../shared/config';
 import type { EventStore } from '../../event-store/event-store.port';
+import { erasesPersonalData } from '../../event-store/personal-data/protected-event-store';
 import type { CommandHandler } from '../../shared/application/command-handler';
 import type { AdmissionControl } from '../../shared/process-managers/admission-gate';
 import type { ProjectionRunner } from '../../shared/read-models/projection-runner';
 import { type Clock, SharedTokens } from '../../shared/tokens';
+import { customersRouter } from './api/customers.router';
 import { ordersRouter } from './api/orders.router';
 import type { InstallationSecret } from '../../shared/application/installation-secret';
 import type { OrderHistory } from '../../shared/application/order-history.port';
+import { CustomerErasure } from './application/customer-erasure';
 import { IdempotencyKeys } from './application/idempotency-keys';
 import { OrderCommands } from './application/order-commands';
 import { OrderReader } from './application/order-reader';
@@ -65,6 +68,17 @@ export const ordersModule = new ContainerModule(({ bind }) => {
   bind(SharedTokens.OrderHistories).toDynamicValue(({ get }): OrderHistory => {
     const store = get<EventStore>(SharedTokens.EventStore);
     return { eventsOf: (orderId) => store.readStream(orderStream(orderId)) };
+  });
+  bind(SharedTokens.HttpRouters).toDynamicValue(({ get }) => {
+    const store = get<EventStore>(SharedTokens.EventStore);
+    if (!erasesPersonalData(store)) throw new Error('the event store does not seal personal data: compose it with protectPersonalData');
+    const erasure = new CustomerErasure(
+      store,
+      get(OrdersTokens.OrderListQuery),
+      get<ProjectionRunner>(SharedTokens.ProjectionRunner),
+      get<CommandHandler>(SharedTokens.CommandHandler),
+    );
+    return customersRouter({ adminToken: get<RunnableConfig>(SharedTokens.Config).ADMIN_TOKEN, erasure });
   });
   bind(SharedTokens.HttpRouters).toDynamicValue(({ get, getAll }) =>
     ordersRouter({

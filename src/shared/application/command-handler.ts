@@ -149,6 +149,11 @@ export class CommandHandler {
   }
 
   /** The guarded effect, if some event of the stream after `guard.after` is it (every one is looked at). */
+  /** Drops a stream's cached state: the next read folds it from the store again (after an erasure, say). */
+  forget(stream: string): void {
+    this.cache.delete(stream);
+  }
+
   findEffect(stream: string, guard: Pick<AppendGuard, 'after' | 'isEffect'>): Promise<RecordedEvent | undefined> {
     return this.queue.run(stream, async () => {
       const [head] = await this.store.readStream(stream, { direction: 'backwards', maxCount: 1 });

@@ -45,6 +45,7 @@ const tagsByPrefix: ReadonlyArray<readonly [RegExp, string, string]> = [
   [/^\/api\/products/, 'Inventory', 'The catalog and its stock'],
   [/^\/api\/payments/, 'Payments', 'Payments taken and refunded'],
   [/^\/api\/shipments/, 'Shipments', 'Shipments, and the carrier\'s steps'],
+  [/^\/api\/customers/, 'Customers', "Erasing a customer's personal data (CONTRACT §7)"],
   [/^\/api\/events/, 'Events', 'The audit trail: every event in store order'],
   [/^\/api\/admin|^\/(health|ready|metrics)/, 'Operations', 'Process managers, dead letters, read models'],
   [/^\/console/, 'Console', "The operator's pages: orders live, one order's timeline, process managers and read models"],

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { CommitSignal } from '../../event-store/commit-signal';
 import type { EventStore } from '../../event-store/event-store.port';
 import type { Projection } from './projection';
-import { ProjectionCatalog, type RebuildCopy } from './projection-catalog';
+import { physicalNames, ProjectionCatalog, type RebuildCopy } from './projection-catalog';
 import { ProjectionKeeper } from './projection-keeper';
 import { type RebuildEnd, runRebuild } from './projection-rebuild';
 import { ReadModelCommits } from './read-model-commits';
@@ -134,6 +134,23 @@ export class ProjectionRunner {
     clearInterval(this.watch);
     await Promise.all([...this.keepers.values()].map((keeper) => keeper.stop()));
     await Promise.allSettled([...this.rebuilds.values()]);
+  }
+
+  /**
+   * Forgets a subject's personal data in every read model that keeps some, in the serving copy, at
+   * once; 'rebuilding' (nothing done) while such a read model is being rebuilt, whose copy may hold
+   * fields read before the key was destroyed.
+   */
+  erasePersonalData(subject: string): 'erased' | 'rebuilding' {
+    const keepers = this.projections.filter((projection) => projection.erasePersonalData !== undefined);
+    if (keepers.some((projection) => this.catalog.rebuildOf(projection.name) !== undefined)) return 'rebuilding';
+    this.db.transaction(() => {
+      for (const projection of keepers) {
+        const live = this.catalog.live(projection.name);
+        if (live !== undefined) projection.erasePersonalData!(this.db, physicalNames(live.tables, live.generation), subject);
+      }
+    })();
+    return 'erased';
   }
 
   /** Starts a rebuild in the background. */

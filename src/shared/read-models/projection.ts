@@ -73,6 +73,11 @@ export interface Projection<Table extends string = string> {
    * per batch, with the same rows as `writer`. Live events always go through `writer`.
    */
   batchWriter?(db: Database.Database, tables: TableNames<Table>): BatchWriter;
+  /**
+   * For a read model that keeps personal data: forgets the subject's (sets it to null), at once,
+   * when the store has destroyed the subject's key (CONTRACT §7). Its rebuilds read the fields as null.
+   */
+  erasePersonalData?(db: Database.Database, tables: TableNames<Table>, subject: string): void;
 }
 
 /** Each table under its own name: for a projection used on its own, as in unit tests. */

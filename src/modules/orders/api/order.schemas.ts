@@ -5,6 +5,8 @@ export const skuSchema = z.string().regex(/^[A-Z0-9][A-Z0-9_-]{0,63}$/, 'must ma
 
 const orderStatuses = ['PENDING', 'CONFIRMED', 'PAID', 'SHIPPED', 'DELIVERED', 'REJECTED', 'PAYMENT_FAILED', 'CANCELLED'] as const;
 
+export const customerIdSchema = z.string().min(1).max(64);
+
 export const shippingAddressSchema = z
   .strictObject({
     street: z.string().min(1).max(200),
@@ -20,7 +22,7 @@ export const shippingAddressSchema = z
 
 export const placeOrderBodySchema = z
   .strictObject({
-    customerId: z.string().min(1).max(64),
+    customerId: customerIdSchema,
     items: z
       .array(z.strictObject({ sku: skuSchema, quantity: z.number().int().min(1).max(1000) }))
       .min(1)
@@ -66,7 +68,7 @@ export const orderIdParamsSchema = z.object({ orderId: z.string() });
 
 export const orderListQuerySchema = z.strictObject({
   status: z.enum(orderStatuses).optional(),
-  customerId: z.string().min(1).max(64).optional(),
+  customerId: customerIdSchema.optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(50),
   cursor: z.string().regex(/^\d{1,18}$/, 'must be the nextCursor of a previous page').optional(),
 });
@@ -81,7 +83,7 @@ export const orderSchema = z
     ),
     total: z.number(),
     currency: z.string(),
-    shippingAddress: shippingAddressSchema,
+    shippingAddress: shippingAddressSchema.nullable().openapi({ description: "null once the customer's personal data is erased" }),
     paymentId: z.string().optional(),
     shipmentId: z.string().optional(),
     trackingNumber: z.string().optional(),

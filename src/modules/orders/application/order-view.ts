@@ -10,7 +10,7 @@ export interface OrderView {
   readonly items: readonly OrderLine[];
   readonly total: number;
   readonly currency: string;
-  readonly shippingAddress: ShippingAddress;
+  readonly shippingAddress: ShippingAddress | null;
   readonly paymentId?: string;
   readonly shipmentId?: string;
   readonly trackingNumber?: string;

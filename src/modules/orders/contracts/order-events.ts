@@ -39,7 +39,8 @@ export type OrderPlaced = DomainEvent<
     items: OrderLine[];
     total: number;
     currency: string;
-    shippingAddress: ShippingAddress;
+    /** Null once the customer's personal data is erased (CONTRACT §7). */
+    shippingAddress: ShippingAddress | null;
     paymentMethod: PaymentMethod;
     /** When the order is cancelled (reason `timeout`) unless it is PAID by then: the saga's deadline, kept in the store. */
     paymentDueBy: string;

@@ -11,7 +11,7 @@ export type Order =
       readonly items: readonly OrderLine[];
       readonly totalCents: Cents;
       readonly currency: string;
-      readonly shippingAddress: ShippingAddress;
+      readonly shippingAddress: ShippingAddress | null;
       readonly paymentMethod: PaymentMethod;
       readonly paymentDueBy: string;
       readonly requestHash?: string;

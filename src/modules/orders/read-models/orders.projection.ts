@@ -10,7 +10,8 @@ type Tables = 'orders';
 export class OrdersProjection implements Projection<Tables> {
   readonly name = 'orders';
   readonly category = orderCategory;
-  readonly version = 1;
+  /** 2: the shipping address may be null (erased, CONTRACT §7). */
+  readonly version = 2;
   readonly tables = ['orders'] as const;
 
   setup(db: Database.Database, { orders }: TableNames<Tables>): void {
@@ -22,7 +23,7 @@ export class OrdersProjection implements Projection<Tables> {
         total            REAL NOT NULL,
         currency         TEXT NOT NULL,
         items            TEXT NOT NULL,
-        shipping_address TEXT NOT NULL,
+        shipping_address TEXT,
         payment_id       TEXT,
         shipment_id      TEXT,
         tracking_number  TEXT,
@@ -50,6 +51,10 @@ export class OrdersProjection implements Projection<Tables> {
       batch.add(event);
       batch.write();
     };
+  }
+
+  erasePersonalData(db: Database.Database, { orders }: TableNames<Tables>, customerId: string): void {
+    db.prepare(`UPDATE ${orders} SET shipping_address = NULL WHERE customer_id = ?`).run(customerId);
   }
 
   /** For rebuilds: each order's events of a batch folded into one INSERT (or one UPDATE of an order placed before). */

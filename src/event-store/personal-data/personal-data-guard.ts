@@ -1,0 +1,94 @@
+import { LruCache } from '../../shared/application/lru-cache';
+import type { EventMetadata, NewEvent, RecordedEvent, ReplayedEvent } from '../event-store.port';
+import { seal, unseal } from './personal-data-cipher';
+import type { PersonalDataKeys, SubjectKey } from './personal-data-keys.port';
+import { type PersonalDataSpec, type SealedPersonalData, sealedField } from './personal-data-spec';
+
+type Payload = Record<string, unknown>;
+
+const isPayload = (data: unknown): data is Payload => typeof data === 'object' && data !== null && !Array.isArray(data);
+
+const isSealed = (value: unknown): value is SealedPersonalData =>
+  isPayload(value) && typeof value.subject === 'string' && typeof value.sealed === 'string';
+
+/**
+ * Seals the personal fields of an event on its way into the store and opens them on every way out,
+ * so that no module ever sees a sealed payload. A field whose key is destroyed reads as `null`, and
+ * the event's metadata says `personalDataErased: true`. Events written before sealing existed
+ * (fields in the clear) read the same way once their subject is erased, though their bytes stay in
+ * the log. Keys are cached (bounded), and a destroy here drops the cached key first.
+ */
+export class PersonalDataGuard {
+  private readonly specs: ReadonlyMap<string, PersonalDataSpec>;
+  private readonly cache = new LruCache<SubjectKey>(10_000);
+
+  constructor(
+    private readonly keys: PersonalDataKeys,
+    specs: readonly PersonalDataSpec[],
+  ) {
+    this.specs = new Map(specs.map((spec) => [spec.eventType, spec]));
+  }
+
+  async seal(events: readonly NewEvent[]): Promise<readonly NewEvent[]> {
+    if (!events.some((event) => this.specs.has(event.type))) return events;
+    return Promise.all(events.map((event) => this.sealOne(event)));
+  }
+
+  async reveal<Event extends ReplayedEvent | RecordedEvent>(event: Event): Promise<Event> {
+    const spec = this.specs.get(event.type);
+    if (spec === undefined || !isPayload(event.data)) return event;
+    const { [sealedField]: sealed, ...data } = event.data;
+    const subject = isSealed(sealed) ? sealed.subject : data[spec.subjectField];
+    if (typeof subject !== 'string') return event;
+    const known = await this.keyOf(subject);
+    if (isSealed(sealed)) {
+      const fields = known.key === undefined ? undefined : unseal(known.key, sealed.sealed);
+      if (isPayload(fields)) return { ...event, data: { ...data, ...fields } };
+      return erased(event, data, spec);
+    }
+    return known.erased ? erased(event, data, spec) : event;
+  }
+
+  revealAll<Event extends ReplayedEvent | RecordedEvent>(events: readonly Event[]): Promise<Event[]> {
+    return Promise.all(events.map((event) => this.reveal(event)));
+  }
+
+  async destroy(subject: string): Promise<void> {
+    this.cache.delete(subject);
+    await this.keys.destroy(subject);
+    this.cache.delete(subject);
+  }
+
+  close(): Promise<void> {
+    return this.keys.close();
+  }
+
+  private async sealOne(event: NewEvent): Promise<NewEvent> {
+    const spec = this.specs.get(event.type);
+    const data = event.data;
+    if (spec === undefined || !isPayload(data)) return event;
+    const subject = data[spec.subjectField];
+    if (typeof subject !== 'string') throw new Error(`${event.type} has no ${spec.subjectField} to key its personal data by`);
+    const known = this.cache.get(subject);
+    const key = known?.key ?? (await this.keys.obtain(subject));
+    if (known?.key === undefined) this.cache.set(subject, { key, erased: known?.erased ?? false });
+    const fields = Object.fromEntries(spec.fields.map((field) => [field, data[field] ?? null]));
+    const cleared = Object.fromEntries(spec.fields.map((field) => [field, null]));
+    return { ...event, data: { ...data, ...cleared, [sealedField]: { subject, sealed: seal(key, fields) } satisfies SealedPersonalData } };
+  }
+
+  private async keyOf(subject: string): Promise<SubjectKey> {
+    const cached = this.cache.get(subject);
+    if (cached !== undefined) return cached;
+    const found = await this.keys.find(subject);
+    this.cache.set(subject, found);
+    return found;
+  }
+}
+
+const erased = <Event extends ReplayedEvent | RecordedEvent>(event: Event, data: Payload, spec: PersonalDataSpec): Event => {
+  const cleared = { ...data, ...Object.fromEntries(spec.fields.map((field) => [field, null])) };
+  if (!('metadata' in event)) return { ...event, data: cleared };
+  const metadata: EventMetadata = { ...event.metadata, personalDataErased: true };
+  return { ...event, data: cleared, metadata };
+};
