@@ -19,12 +19,23 @@ export interface ServerOptions {
   readonly host?: string;
   /** How long a stop waits for the requests in flight before it closes their connections. */
   readonly forceCloseAfterMs?: number;
+  /** A client must send its request's headers within this (10 s), and the whole request within `requestTimeoutMs` (30 s). */
+  readonly headersTimeoutMs?: number;
+  readonly requestTimeoutMs?: number;
 }
 
 export const startServer = async (system: System, options: ServerOptions = {}): Promise<RunningServer> => {
   const forceCloseAfterMs = options.forceCloseAfterMs ?? 5000;
-  const server = createServer();
+  const headersTimeout = options.headersTimeoutMs ?? 10_000;
+  const server = createServer({
+    headersTimeout,
+    requestTimeout: Math.max(headersTimeout, options.requestTimeoutMs ?? 30_000),
+    // How often Node looks for connections past those timeouts (30 s by default, which would let a slow client hold one for 40 s).
+    connectionsCheckingInterval: Math.min(1000, headersTimeout),
+  });
   server.keepAliveTimeout = 5000;
+  // Past it, a new connection is closed as it arrives: one client cannot take every socket of the process.
+  server.maxConnections = system.config.MAX_CONNECTIONS;
   // Registered before the app, so that it sees every request before the app may answer it.
   const inFlight = new Set<ServerResponse>();
   let closing = false;

@@ -42,6 +42,7 @@ export const configSchema = z
     READ_WAIT_MS: milliseconds.default(2000),
     /** Server-Sent Event streams open at once (order streams and the admin log together); past it, 503. */
     MAX_EVENT_STREAMS: z.coerce.number().int().min(1).default(1000),
+    MAX_CONNECTIONS: z.coerce.number().int().min(1).default(2000),
     /** A comment line this often keeps proxies from closing an idle event stream. */
     STREAM_HEARTBEAT_MS: z.coerce.number().int().min(10).default(15000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
