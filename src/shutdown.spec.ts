@@ -57,6 +57,31 @@ describe('shutdown', () => {
     expect(stopped).toEqual(['system']);
   });
 
+  it.each(['unhandledRejection', 'uncaughtException'])('on an %s logs it, stops what was started, once, and exits 1', async (failure) => {
+    const signals = new EventEmitter();
+    const exits: number[] = [];
+    const lines: Array<{ msg: string; err?: { message: string } }> = [];
+    const shutdown = new Shutdown({ signals, exitAfterMs: 10_000, exit: (code) => exits.push(code) }).listen();
+    shutdown.useLogger(pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) }));
+    let stops = 0;
+    shutdown.stopWith(async () => void stops++);
+    signals.emit(failure, new Error('the dead-letter write failed'));
+    signals.emit(failure, new Error('and another'));
+    await eventually(() => expect(exits).toEqual([1]));
+    expect(stops).toBe(1);
+    expect(lines.find((line) => line.err?.message === 'the dead-letter write failed')?.msg).toMatch(/nothing handled/);
+  });
+
+  it('exits 1 when a failure comes during a stop a signal started', async () => {
+    const { shutdown, signals, exits } = shutdownOf();
+    let finish!: () => void;
+    shutdown.stopWith(() => new Promise<void>((resolve) => (finish = resolve)));
+    signals.emit('SIGTERM');
+    signals.emit('unhandledRejection', new Error('late'));
+    finish();
+    await eventually(() => expect(exits).toEqual([1]));
+  });
+
   it('exits 1 when the stop fails', async () => {
     const { shutdown, signals, exits } = shutdownOf();
     shutdown.stopWith(async () => {

@@ -26,6 +26,8 @@ export class Shutdown {
   private readonly signals: NodeJS.EventEmitter;
   private stopper: () => Promise<void> = async () => undefined;
   private signal: string | undefined;
+  /** A failure started the stop, or came during it: the exit says so. */
+  private failed = false;
   private logger: Logger | undefined;
 
   constructor(options: ShutdownOptions = {}) {
@@ -36,6 +38,11 @@ export class Shutdown {
 
   listen(): this {
     for (const signal of ['SIGTERM', 'SIGINT']) this.signals.on(signal, () => this.begin(signal));
+    // A failure nothing handled: logged with its cause, then the same orderly stop, ending in exit 1
+    // (Node's own policy would exit at once, with no stop, or, for a rejection, leave work stalled).
+    for (const failure of ['unhandledRejection', 'uncaughtException']) {
+      this.signals.on(failure, (error: unknown) => this.begin(failure, error));
+    }
     return this;
   }
 
@@ -54,12 +61,15 @@ export class Shutdown {
     return this.signal !== undefined;
   }
 
-  private begin(signal: string): void {
+  private begin(signal: string, failure?: unknown): void {
+    if (failure !== undefined) this.log('error', { err: failure, failure: signal }, 'a failure nothing handled; stopping');
     if (this.signal !== undefined) {
-      this.log('info', { signal }, 'already stopping');
+      if (failure !== undefined) this.failed = true;
+      else this.log('info', { signal }, 'already stopping');
       return;
     }
     this.signal = signal;
+    this.failed = failure !== undefined;
     const started = performance.now();
     const elapsedMs = () => Math.round(performance.now() - started);
     this.log('info', { signal }, 'shutting down');
@@ -71,7 +81,7 @@ export class Shutdown {
       () => {
         clearTimeout(deadline);
         this.log('info', { signal, stopMs: elapsedMs() }, 'stopped');
-        this.exit(0);
+        this.exit(this.failed ? 1 : 0);
       },
       (error: unknown) => {
         clearTimeout(deadline);

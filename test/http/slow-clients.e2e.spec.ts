@@ -18,7 +18,7 @@ const openSocket = (port: number): Promise<{ socket: Socket; closed: Promise<str
   });
 
 const startOn = async (environment: Record<string, string>, options: { headersTimeoutMs?: number; requestTimeoutMs?: number } = {}) => {
-  const system = await composeSystem(loadConfig({ EVENT_STORE: 'memory', LOG_LEVEL: 'silent', ADMIN_TOKEN: adminToken, ...environment }));
+  const system = await composeSystem({ ...loadConfig({ EVENT_STORE: 'memory', LOG_LEVEL: 'silent', ...environment }), ADMIN_TOKEN: adminToken });
   return startServer(system, { port: 0, host: '127.0.0.1', ...options });
 };
 
