@@ -6,6 +6,8 @@ interface SubscriptionFigures {
   readonly lag: number;
   readonly retries: number;
   readonly deadLetters: number;
+  readonly transientRetries?: number;
+  readonly restarts?: number;
 }
 
 interface ReadModelFigures {
@@ -81,6 +83,8 @@ export const createHttpMetrics = ({ reactions, projections, admission }: MetricS
     new Gauge({ name: `${prefix}${name}`, help, labelNames: [label], registers: [own] });
   const subscriptionLag = gauge('subscription_lag_events', 'Events of its category a process manager has still to handle', 'subscription');
   const subscriptionRetries = gauge('subscription_retries', 'Handler retries of a process manager since the process started', 'subscription');
+  const transientRetries = gauge('subscription_transient_retries', 'Retries of a process manager after store errors that clear by themselves (never dead-lettered) since the process started', 'subscription');
+  const restarts = gauge('subscription_restarts', 'Times a process manager\'s subscription failed and was started again since the process started', 'subscription');
   const deadLetters = gauge('subscription_dead_letters', 'Events that failed every retry of a process manager and wait for a replay', 'subscription');
   const readModelLag = gauge('read_model_lag_events', 'Events of its category a read model has still to apply', 'read_model');
   const rebuilding = gauge('read_model_rebuilding', '1 while a read model is being rebuilt', 'read_model');
@@ -101,9 +105,11 @@ export const createHttpMetrics = ({ reactions, projections, admission }: MetricS
    */
   const readBackgroundWork = async (): Promise<void> => {
     const [subscriptions, readModels] = await Promise.all([settled(reactions?.status()), settled(projections?.status())]);
-    for (const { name, lag, retries, deadLetters: letters } of subscriptions) {
+    for (const { name, lag, retries, deadLetters: letters, transientRetries: transient, restarts: restarted } of subscriptions) {
       subscriptionLag.set({ subscription: name }, lag);
       subscriptionRetries.set({ subscription: name }, retries);
+      if (transient !== undefined) transientRetries.set({ subscription: name }, transient);
+      if (restarted !== undefined) restarts.set({ subscription: name }, restarted);
       deadLetters.set({ subscription: name }, letters);
     }
     for (const { name, lag, status } of readModels) {

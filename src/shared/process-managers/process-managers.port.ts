@@ -23,6 +23,9 @@ export interface ProcessManagerStatus {
   readonly lag: number;
   readonly retries: number;
   readonly deadLetters: number;
+  /** Catch-up runners: retries after store errors that clear by themselves, and restarts of a failed subscription. */
+  readonly transientRetries?: number;
+  readonly restarts?: number;
 }
 
 /** A number on the embedded store; `<group>:<parked revision>` on EventStoreDB. */

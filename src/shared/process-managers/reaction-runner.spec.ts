@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import pino from 'pino';
 import type { RecordedEvent } from '../../event-store/event-store.port';
 import { openDatabase } from '../../event-store/sqlite/open-database';
@@ -6,6 +7,7 @@ import { newEventId } from '../application/event-ids';
 import { DeadLetterStore } from './dead-letter-store';
 import type { Reaction } from './reaction';
 import { ReactionRunner } from './reaction-runner';
+import { ReactionSupervisor } from './reaction-supervisor';
 import { eventually } from '../testing/eventually';
 
 const logger = pino({ level: 'silent' });
@@ -105,6 +107,97 @@ describe('reaction runner', () => {
     await runner.replay((await store.readEvent(letter!.eventId))!);
     expect(seen).toEqual(['Thing-good', 'Thing-bad']);
     await runner.stop();
+  });
+
+  it('retries a store error that clears by itself for as long as it lasts, past its 3 retries, and dead-letters nothing', async () => {
+    let failuresLeft = 8;
+    const seen: string[] = [];
+    const runner = new ReactionRunner(
+      store,
+      reactionOf(async (event) => {
+        if (failuresLeft > 0) {
+          failuresLeft--;
+          throw new Database.SqliteError('database is locked', 'SQLITE_BUSY');
+        }
+        seen.push(event.streamName);
+      }),
+      deadLetters,
+      logger,
+      { baseDelayMs: 1 },
+    );
+    await append(store, 'Thing-1', 'Happened');
+    await runner.start();
+    await eventually(() => expect(seen).toEqual(['Thing-1']));
+    expect(deadLetters.list()).toEqual([]);
+    expect(await runner.status()).toMatchObject({ retries: 0, transientRetries: 8, deadLetters: 0, lag: 0 });
+    await runner.stop();
+  });
+
+  it('keeps an event whose dead letter cannot be written, with no unhandled rejection, and records it once the write succeeds', async () => {
+    const failing = { add: deadLetters.add.bind(deadLetters), down: true };
+    deadLetters.add = (letter) => {
+      if (failing.down) throw new Database.SqliteError('disk I/O error', 'SQLITE_IOERR_WRITE');
+      failing.add(letter);
+    };
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const runner = new ReactionRunner(store, reactionOf(async () => Promise.reject(new Error('downstream is down'))), deadLetters, logger, { baseDelayMs: 1 });
+      await append(store, 'Thing-1', 'Happened');
+      await runner.start();
+      await eventually(async () => expect((await runner.status()).transientRetries).toBeGreaterThan(2));
+      // Not past it until its letter is recorded.
+      expect((await runner.status()).checkpoint).toBe('0');
+      failing.down = false;
+      await eventually(() => expect(deadLetters.list()).toHaveLength(1));
+      await eventually(async () => expect((await runner.status()).checkpoint).toBe('1'));
+      await runner.stop();
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  it('starts a failed subscription again from its checkpoint, reporting itself down meanwhile, and counts the restarts', async () => {
+    let failOnce = true;
+    const flaky = new Proxy(store, {
+      get(target, property) {
+        if (property === 'subscribe') {
+          return (options: Parameters<SqliteEventStore['subscribe']>[0]) => {
+            const inner = target.subscribe(options);
+            if (!failOnce) return inner;
+            failOnce = false;
+            return {
+              close: () => inner.close(),
+              async *[Symbol.asyncIterator]() {
+                for await (const positioned of inner) {
+                  yield positioned;
+                  throw new Database.SqliteError('disk I/O error', 'SQLITE_IOERR_READ');
+                }
+              },
+            };
+          };
+        }
+        const value: unknown = Reflect.get(target, property, target);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const seen: string[] = [];
+    const supervisor = new ReactionSupervisor(flaky, [reactionOf(async (event) => void seen.push(event.streamName))], deadLetters, logger, () => ({ baseDelayMs: 200 }));
+    const status = async () => (await supervisor.status())[0]!;
+    for (let n = 0; n < 3; n++) await append(store, `Thing-${n}`, 'Happened');
+    await supervisor.start();
+    await eventually(async () => expect((await status()).restarts).toBe(1));
+    // What /ready asks: a process manager whose subscription is down is not ready, and says which.
+    await expect(supervisor.assertReady()).rejects.toThrow(/down.*test-reaction/);
+    await eventually(() => expect(seen).toEqual(['Thing-0', 'Thing-1', 'Thing-2']));
+    await eventually(() => expect(supervisor.assertReady()).resolves.toBeUndefined());
+    await append(store, 'Thing-3', 'Happened');
+    await eventually(() => expect(seen).toEqual(['Thing-0', 'Thing-1', 'Thing-2', 'Thing-3']));
+    expect(await status()).toMatchObject({ restarts: 1, running: true, lag: 0 });
+    await supervisor.stop();
   });
 
   describe('stopping', () => {

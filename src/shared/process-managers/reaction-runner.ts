@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
+import { isTransientStoreError } from '../../event-store/errors';
 import type { EventStore, RecordedEvent, Subscription } from '../../event-store/event-store.port';
 import { KeyedQueue } from '../application/keyed-queue';
 import type { DeadLetterStore } from './dead-letter-store';
@@ -27,7 +28,16 @@ export interface ReactionStatus {
   readonly retries: number;
   readonly deadLetters: number;
   readonly caughtUp: boolean;
+  /** Retries after a store error that clears by itself (busy, I/O, unreachable): these never dead-letter an event. */
+  readonly transientRetries: number;
+  /** Times its subscription failed and was started again. */
+  readonly restarts: number;
+  /** False while its subscription is down, waiting to start again. */
+  readonly running: boolean;
 }
+
+/** Waits between retries of what clears by itself, and between restarts of a subscription, never grow past this. */
+const maxBackoffMs = 5000;
 
 /** Beyond this many events behind, the lag is reported as this many (counting costs a read of each). */
 const lagCountCap = 1_000_000;
@@ -57,6 +67,12 @@ const backOff = (ms: number, stopped: AbortSignal): Promise<void> => {
   });
 };
 
+/** Exponential from `baseMs`, capped, with jitter (half to all of it), so that many waiters do not come back at once. */
+const cappedBackoff = (baseMs: number, attempt: number): number => {
+  const ms = Math.min(maxBackoffMs, baseMs * 2 ** Math.min(attempt, 20));
+  return ms / 2 + Math.random() * (ms / 2);
+};
+
 /**
  * Runs one reaction on a catch-up subscription from its durable checkpoint. Streams are handled
  * concurrently (a slow payment for one order does not hold up another), each stream in order; the
@@ -78,6 +94,9 @@ export class ReactionRunner {
   private slotFreed: (() => void) | undefined;
   private headAtStart: bigint | undefined;
   private retryCount = 0;
+  private transientRetryCount = 0;
+  private restartCount = 0;
+  private down = false;
   /** Aborted by `stop`: take no more events, start no more handlers, retry nothing. One per start. */
   private aborted = new AbortController();
   /** Set once `stop` has saved the checkpoint: a handler that ends later does not move it (the store may be closed). */
@@ -152,7 +171,15 @@ export class ReactionRunner {
       retries: this.retryCount,
       deadLetters: this.deadLetters.countBySubscription().get(this.reaction.name) ?? 0,
       caughtUp: this.caughtUp,
+      transientRetries: this.transientRetryCount,
+      restarts: this.restartCount,
+      running: this.running,
     };
+  }
+
+  /** False while the subscription is down (it failed, and waits to start again): /ready says so. */
+  get running(): boolean {
+    return !this.down;
   }
 
   /** Runs a dead-lettered event through the handler once more; throws if it fails again. */
@@ -160,37 +187,63 @@ export class ReactionRunner {
     await this.lanes.run(event.streamName, () => this.reaction.handle(event, { signal: this.aborted.signal }));
   }
 
-  private async consume(subscription: Subscription, stopped: AbortSignal): Promise<void> {
+  /**
+   * Takes events from the subscription until the stop. A subscription that fails (the store went
+   * away, a read failed) is started again after a backoff, from the checkpoint, once the events in
+   * hand are done; meanwhile the runner reports itself down.
+   */
+  private async consume(first: Subscription, stopped: AbortSignal): Promise<void> {
     const inHand = new Set<Promise<void>>();
-    try {
-      for await (const { event, checkpoint } of subscription) {
-        const done = this.watermark.track(checkpoint);
-        if (!this.handledTypes.has(event.type)) {
-          if (done()) this.saveCheckpoint();
-          continue;
+    let subscription = first;
+    for (let failures = 0; ; ) {
+      try {
+        for await (const { event, checkpoint } of subscription) {
+          failures = 0;
+          const done = this.watermark.track(checkpoint);
+          if (!this.handledTypes.has(event.type)) {
+            if (done()) this.saveCheckpoint();
+            continue;
+          }
+          const handled: Promise<void> = this.lanes
+            .run(event.streamName, () => this.handleWithRetries(event, stopped))
+            .then((finished) => {
+              inHand.delete(handled);
+              // One given up on a stop stays in the watermark: the checkpoint cannot pass it.
+              if (finished && done()) this.saveCheckpoint();
+              this.slotFreed?.();
+            });
+          inHand.add(handled);
+          while (this.watermark.inFlight >= this.maxInFlight && !stopped.aborted) {
+            await new Promise<void>((resolve) => (this.slotFreed = resolve));
+          }
         }
-        const handled: Promise<void> = this.lanes
-          .run(event.streamName, () => this.handleWithRetries(event, stopped))
-          .then((finished) => {
-            inHand.delete(handled);
-            // One given up on a stop stays in the watermark: the checkpoint cannot pass it.
-            if (finished && done()) this.saveCheckpoint();
-            this.slotFreed?.();
-          });
-        inHand.add(handled);
-        while (this.watermark.inFlight >= this.maxInFlight && !stopped.aborted) {
-          await new Promise<void>((resolve) => (this.slotFreed = resolve));
-        }
+        return await Promise.all(inHand).then(() => undefined);
+      } catch (error) {
+        if (stopped.aborted) return await Promise.all(inHand).then(() => undefined);
+        this.down = true;
+        this.restartCount++;
+        const delayMs = cappedBackoff(this.baseDelayMs, failures++);
+        this.logger.error({ err: error, reaction: this.reaction.name, restartInMs: Math.round(delayMs) }, 'subscription failed; starting it again');
+        await subscription.close().catch(() => undefined);
+        // From the checkpoint: the events in hand finish first, so that none is delivered twice at once.
+        await Promise.all(inHand);
+        await backOff(delayMs, stopped);
+        if (stopped.aborted) return;
+        subscription = this.store.subscribe({ to: { kind: 'category', category: this.reaction.category }, after: this.watermark.checkpoint });
+        this.subscription = subscription;
+        this.down = false;
       }
-    } catch (error) {
-      this.logger.error({ err: error, reaction: this.reaction.name }, 'subscription stopped on an error');
     }
-    await Promise.all(inHand);
   }
 
-  /** Resolves true once the event is handled or dead-lettered, false if a stop gave it up. */
+  /**
+   * Resolves true once the event is handled or dead-lettered, false if a stop gave it up. A store
+   * error that clears by itself is retried for as long as it lasts (backoff capped at 5 s): an order
+   * must not be left PENDING for ever by a hiccup. Any other failure is retried `retries` times, then
+   * the event is dead-lettered.
+   */
   private async handleWithRetries(event: RecordedEvent, stopped: AbortSignal): Promise<boolean> {
-    for (let attempt = 0; ; attempt++) {
+    for (let failures = 0, transient = 0; ; ) {
       // Not started before the stop (it waited behind its stream's previous event, or for a retry): left for the next start.
       if (stopped.aborted) return false;
       try {
@@ -202,23 +255,42 @@ export class ReactionRunner {
           this.logger.debug({ err: error, reaction: this.reaction.name, eventId: event.id }, 'handler ended by the stop; handled again at the next start');
           return false;
         }
-        if (attempt >= this.retries) {
-          this.deadLetters.add({
-            subscription: this.reaction.name,
-            eventId: event.id,
-            eventType: event.type,
-            streamName: event.streamName,
-            position: event.position.toString(),
-            error: error instanceof Error ? error.message : String(error),
-            attempts: attempt + 1,
-            failedAt: new Date().toISOString(),
-          });
-          this.logger.error({ err: error, reaction: this.reaction.name, eventId: event.id }, 'event dead-lettered after its retries');
-          return true;
+        if (isTransientStoreError(error)) {
+          this.transientRetryCount++;
+          this.logger.warn({ err: error, reaction: this.reaction.name, eventId: event.id, attempt: transient + 1 }, 'the store failed for now; retrying');
+          await backOff(cappedBackoff(this.baseDelayMs, transient++), stopped);
+          continue;
         }
+        if (failures >= this.retries) return this.deadLetter(event, error, failures + 1, stopped);
         this.retryCount++;
-        this.logger.warn({ err: error, reaction: this.reaction.name, eventId: event.id, attempt: attempt + 1 }, 'handler failed; retrying');
-        await backOff(this.baseDelayMs * 2 ** attempt, stopped);
+        this.logger.warn({ err: error, reaction: this.reaction.name, eventId: event.id, attempt: failures + 1 }, 'handler failed; retrying');
+        await backOff(this.baseDelayMs * 2 ** failures++, stopped);
+      }
+    }
+  }
+
+  /** Records the event as a dead letter, retrying the write itself until it lands (or a stop gives the event up). */
+  private async deadLetter(event: RecordedEvent, error: unknown, attempts: number, stopped: AbortSignal): Promise<boolean> {
+    for (let writeFailures = 0; ; writeFailures++) {
+      try {
+        this.deadLetters.add({
+          subscription: this.reaction.name,
+          eventId: event.id,
+          eventType: event.type,
+          streamName: event.streamName,
+          position: event.position.toString(),
+          error: error instanceof Error ? error.message : String(error),
+          attempts,
+          failedAt: new Date().toISOString(),
+        });
+        this.logger.error({ err: error, reaction: this.reaction.name, eventId: event.id }, 'event dead-lettered after its retries');
+        return true;
+      } catch (writeError) {
+        // Not past it until it is recorded: the checkpoint waits, and the event is not lost.
+        this.transientRetryCount++;
+        this.logger.error({ err: writeError, reaction: this.reaction.name, eventId: event.id }, 'could not record the dead letter; trying again');
+        await backOff(cappedBackoff(this.baseDelayMs, writeFailures), stopped);
+        if (stopped.aborted) return false;
       }
     }
   }

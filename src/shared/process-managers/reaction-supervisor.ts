@@ -40,8 +40,10 @@ export class ReactionSupervisor implements ProcessManagers {
     await Promise.all(this.runners.map((runner) => runner.stop()));
   }
 
-  /** For /ready: every subscription has caught up with the store as it was when it started. */
+  /** For /ready: every subscription runs, and has caught up with the store as it was when it started. */
   async assertReady(): Promise<void> {
+    const down = this.runners.filter((runner) => !runner.running).map((runner) => runner.reaction.name);
+    if (down.length > 0) throw new Error(`subscription down, starting again: ${down.join(', ')}`);
     const behind = this.runners.filter((runner) => !runner.caughtUp).map((runner) => runner.reaction.name);
     if (behind.length > 0) throw new Error(`catching up: ${behind.join(', ')}`);
   }
