@@ -1,6 +1,9 @@
 import { join } from 'node:path';
 import { v7 as uuid } from 'uuid';
 import type { NewEvent } from '../../src/event-store/event-store.port';
+import { PersonalDataGuard } from '../../src/event-store/personal-data/personal-data-guard';
+import { protectPersonalData } from '../../src/event-store/personal-data/protected-event-store';
+import { SqlitePersonalDataKeys } from '../../src/event-store/personal-data/sqlite-personal-data-keys';
 import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
 import { APPEND_STREAMS, CORRELATION_ID, EVENT_TYPE, type LineAdded, SEED, lineAdded, streamName } from './common';
 
@@ -8,20 +11,38 @@ import { APPEND_STREAMS, CORRELATION_ID, EVENT_TYPE, type LineAdded, SEED, lineA
 export const openOurs = (dir: string, name: string, synchronous: 'NORMAL' | 'FULL'): SqliteEventStore =>
   SqliteEventStore.open({ filename: join(dir, `${name}.db`), synchronous });
 
-const newEvents = (stream: number, from: number, size: number): NewEvent[] => {
+/** The type the sealed rows seal: one event in `SEALED_ONE_IN` carries personal data, as `OrderPlaced` is one of an order's 8 or so. */
+export const SEALED_TYPE = 'OrderPlacedLike';
+const SEALED_ONE_IN = 8;
+
+const newEvents = (stream: number, from: number, size: number, sealedMix = false): NewEvent[] => {
   const events: NewEvent[] = new Array(size);
   for (let k = 0; k < size; k++) {
-    events[k] = { id: uuid(), type: EVENT_TYPE, data: lineAdded(stream, from + k), metadata: { correlationId: CORRELATION_ID } };
+    const type = sealedMix && (from + k) % SEALED_ONE_IN === 0 ? SEALED_TYPE : EVENT_TYPE;
+    events[k] = { id: uuid(), type, data: lineAdded(stream, from + k), metadata: { correlationId: CORRELATION_ID } };
   }
   return events;
 };
 
-/** Appends to stream `i` with its exact expected revision ('no_stream' first). */
-export const oursAppender = (store: SqliteEventStore, streams = APPEND_STREAMS) => {
+/**
+ * Ours with CONTRACT §7's sealing in front, as the service composes it: the `note` and `warehouse`
+ * of the sealed type's events sealed (AES-256-GCM) under the key of their `currency`, one subject,
+ * so the rows measure sealing, not making keys (one fsync of the key file per new customer, once).
+ */
+export const openSealed = (dir: string, name: string): SqliteEventStore =>
+  protectPersonalData(
+    openOurs(dir, name, 'NORMAL'),
+    new PersonalDataGuard(new SqlitePersonalDataKeys(join(dir, `${name}-keys.sqlite`)), [{ eventType: SEALED_TYPE, subjectField: 'currency', fields: ['note', 'warehouse'] }]),
+  );
+
+export const sealedNote = 'as ours; one event in 8 (as OrderPlaced in an order) has two fields sealed with a customer key';
+
+/** Appends to stream `i` with its exact expected revision ('no_stream' first); with `sealedMix`, one event in 8 of the sealed type. */
+export const oursAppender = (store: SqliteEventStore, streams = APPEND_STREAMS, sealedMix = false) => {
   const revisions = new Array<number>(streams).fill(-1);
   return async (stream: number, size: number): Promise<void> => {
     const revision = revisions[stream]!;
-    const result = await store.append(streamName(stream), newEvents(stream, revision + 1, size), revision === -1 ? 'no_stream' : revision);
+    const result = await store.append(streamName(stream), newEvents(stream, revision + 1, size, sealedMix), revision === -1 ? 'no_stream' : revision);
     revisions[stream] = result.nextExpectedRevision;
   };
 };

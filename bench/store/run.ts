@@ -26,7 +26,7 @@ import {
 } from './common';
 import { EMMETT_DURABILITY_NOTE, emmettAppender, emmettReader, emmettReplay, openEmmett, seedEmmett } from './emmett';
 import { floorAppender, floorReader, floorReplay, indexedFloorAppender, openFloor, openIndexedFloor, seedFloor } from './floor';
-import { oursAppender, oursConcurrentAppend1, oursRead, oursReplay, openOurs, seedOurs } from './ours';
+import { oursAppender, oursConcurrentAppend1, oursRead, oursReplay, openOurs, openSealed, sealedNote, seedOurs } from './ours';
 
 const ROUNDS = 3;
 const ROUND: Budget = { warmupOps: 1000, maxOps: 1_000_000, maxMs: 1000 };
@@ -37,6 +37,7 @@ const REPLAY_PASSES = 2;
 
 const OURS = 'ours (SqliteEventStore)';
 const OURS_FULL = `${OURS}, synchronous=FULL`;
+const OURS_SEALED = `${OURS}, personal fields sealed`;
 const EMMETT_NAME = 'Emmett 0.38.5 (emmett-sqlite)';
 const FLOOR = 'floor (bare better-sqlite3)';
 const INDEXED_FLOOR = 'indexed floor (bare inserts, the store\'s schema)';
@@ -102,6 +103,7 @@ const appends = async (dirs: Dirs, size: 1 | 10): Promise<void> => {
   const indexedFloor = openIndexedFloor(dirs.floor, `append${size}-indexed`);
   const ours = openOurs(dirs.ours, `append${size}`, 'NORMAL');
   const oursFull = openOurs(dirs.ours, `append${size}-full`, 'FULL');
+  const oursSealed = openSealed(dirs.ours, `append${size}-sealed`);
   const emmett = emmettAppender(openEmmett(dirs.emmett, `append${size}`).store);
   const work = `append${size}`;
   const unit = 'events/s';
@@ -114,6 +116,7 @@ const appends = async (dirs: Dirs, size: 1 | 10): Promise<void> => {
     },
     { row: { subject: OURS, work, unit, durability: DURABILITY.NORMAL, note: 'expected-revision check' }, op: appendWork(size, oursAppender(ours)), budget: ROUND },
     { row: { subject: OURS_FULL, work, unit, durability: DURABILITY.FULL, note: 'expected-revision check' }, op: appendWork(size, oursAppender(oursFull)), budget: ROUND },
+    { row: { subject: OURS_SEALED, work, unit, durability: DURABILITY.NORMAL, note: sealedNote }, op: appendWork(size, oursAppender(oursSealed, undefined, true)), budget: ROUND },
     {
       row: { subject: EMMETT_NAME, work, unit, durability: EMMETT_DURABILITY_NOTE, note: emmettConflictNote },
       op: appendWork(size, emmett),
@@ -124,7 +127,7 @@ const appends = async (dirs: Dirs, size: 1 | 10): Promise<void> => {
   ]);
   floor.close();
   indexedFloor.close();
-  await Promise.all([ours.close(), oursFull.close()]);
+  await Promise.all([ours.close(), oursFull.close(), oursSealed.close()]);
 };
 
 const inFlight = async (dirs: Dirs): Promise<void> => {
@@ -229,7 +232,8 @@ const main = async (): Promise<void> => {
   const summary =
     `store: append1 vsEmmett=${r(ours('append1'), find(EMMETT_NAME, 'append1'))} vsFloor=${r(ours('append1'), find(FLOOR, 'append1'))}` +
     ` append10 vsEmmett=${r(ours('append10'), find(EMMETT_NAME, 'append10'))} vsFloor=${r(ours('append10'), find(FLOOR, 'append10'))}` +
-    ` replay events/s=${Math.round(ours('replay'))} vsFloor=${r(ours('replay'), find(FLOOR, 'replay'))}`;
+    ` replay events/s=${Math.round(ours('replay'))} vsFloor=${r(ours('replay'), find(FLOOR, 'replay'))}` +
+    ` sealed append1=${r(find(OURS_SEALED, 'append1'), ours('append1'))} append10=${r(find(OURS_SEALED, 'append10'), ours('append10'))}`;
   const seconds = ((performance.now() - start) / 1000).toFixed(0);
   const sqlite = (new Database(':memory:').prepare('SELECT sqlite_version() AS v').get() as { v: string }).v;
   const context = [

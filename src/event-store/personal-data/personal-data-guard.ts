@@ -31,7 +31,16 @@ export class PersonalDataGuard {
 
   async seal(events: readonly NewEvent[]): Promise<readonly NewEvent[]> {
     if (!events.some((event) => this.specs.has(event.type))) return events;
-    return Promise.all(events.map((event) => this.sealOne(event)));
+    // The keys first (a read, or a new key, only for a customer not cached), then every event at once.
+    const personal = events.map((event) => this.personalOf(event));
+    const keys = new Map<string, Buffer>();
+    for (const found of personal) {
+      if (found !== undefined && !keys.has(found.subject)) keys.set(found.subject, await this.keyToSeal(found.subject));
+    }
+    return events.map((event, index) => {
+      const found = personal[index];
+      return found === undefined ? event : { ...event, data: sealed(found, keys.get(found.subject)!) };
+    });
   }
 
   async reveal<Event extends ReplayedEvent | RecordedEvent>(event: Event): Promise<Event> {
@@ -63,18 +72,22 @@ export class PersonalDataGuard {
     return this.keys.close();
   }
 
-  private async sealOne(event: NewEvent): Promise<NewEvent> {
+  /** What of this event is personal, and whose; undefined for an event with no personal data. */
+  private personalOf(event: NewEvent): Personal | undefined {
     const spec = this.specs.get(event.type);
-    const data = event.data;
-    if (spec === undefined || !isPayload(data)) return event;
+    const { data } = event;
+    if (spec === undefined || !isPayload(data)) return undefined;
     const subject = data[spec.subjectField];
     if (typeof subject !== 'string') throw new Error(`${event.type} has no ${spec.subjectField} to key its personal data by`);
+    return { spec, data, subject };
+  }
+
+  private async keyToSeal(subject: string): Promise<Buffer> {
     const known = this.cache.get(subject);
-    const key = known?.key ?? (await this.keys.obtain(subject));
-    if (known?.key === undefined) this.cache.set(subject, { key, erased: known?.erased ?? false });
-    const fields = Object.fromEntries(spec.fields.map((field) => [field, data[field] ?? null]));
-    const cleared = Object.fromEntries(spec.fields.map((field) => [field, null]));
-    return { ...event, data: { ...data, ...cleared, [sealedField]: { subject, sealed: seal(key, fields) } satisfies SealedPersonalData } };
+    if (known?.key !== undefined) return known.key;
+    const key = await this.keys.obtain(subject);
+    this.cache.set(subject, { key, erased: known?.erased ?? false });
+    return key;
   }
 
   private async keyOf(subject: string): Promise<SubjectKey> {
@@ -85,6 +98,24 @@ export class PersonalDataGuard {
     return found;
   }
 }
+
+interface Personal {
+  readonly spec: PersonalDataSpec;
+  readonly data: Payload;
+  readonly subject: string;
+}
+
+/** The payload as stored: each personal field null, all of them sealed together under `personalData`. */
+const sealed = ({ spec, data, subject }: Personal, key: Buffer): Payload => {
+  const fields: Payload = {};
+  const stored: Payload = { ...data };
+  for (const field of spec.fields) {
+    fields[field] = data[field] ?? null;
+    stored[field] = null;
+  }
+  stored[sealedField] = { subject, sealed: seal(key, fields) } satisfies SealedPersonalData;
+  return stored;
+};
 
 const erased = <Event extends ReplayedEvent | RecordedEvent>(event: Event, data: Payload, spec: PersonalDataSpec): Event => {
   const cleared = { ...data, ...Object.fromEntries(spec.fields.map((field) => [field, null])) };
