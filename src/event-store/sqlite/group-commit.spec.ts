@@ -1,3 +1,5 @@
+import { EventStoreOverloaded, isTransientStoreError } from '../errors';
+import { openDatabase } from './open-database';
 import { SqliteEventStore } from './sqlite-event-store';
 
 const event = (n: number) => ({ id: `0193f0a2-0000-7000-8000-${String(n).padStart(12, '0')}`, type: 'Happened', data: { n } });
@@ -24,5 +26,20 @@ describe('the embedded store\'s group commit', () => {
     expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(await store.readStream('Thing-2')).toHaveLength(1);
     expect(await store.checkpoints.load('reader')).toBeUndefined();
+  });
+
+  it('refuses an append past maxPendingAppends at once (EventStoreOverloaded, which clears), and takes appends again after the commit', async () => {
+    const bounded = new SqliteEventStore(openDatabase({ filename: ':memory:' }), 3);
+    try {
+      const outcomes = await Promise.allSettled(Array.from({ length: 5 }, (_, n) => bounded.append(`Thing-${n}`, [event(n)], 'no_stream')));
+      expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'rejected']);
+      const refused = (outcomes[3] as PromiseRejectedResult).reason;
+      expect(refused).toBeInstanceOf(EventStoreOverloaded);
+      expect(isTransientStoreError(refused)).toBe(true);
+      expect(await bounded.readStream('Thing-3')).toEqual([]);
+      await expect(bounded.append('Thing-3', [event(3)], 'no_stream')).resolves.toMatchObject({ nextExpectedRevision: 0 });
+    } finally {
+      await bounded.close();
+    }
   });
 });

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { CatchUpSubscription } from '../catch-up-subscription';
 import { CategorySignals } from '../category-signals';
-import { DuplicateEventId, EventStoreUnavailable, WrongExpectedVersion } from '../errors';
+import { DuplicateEventId, EventStoreOverloaded, EventStoreUnavailable, WrongExpectedVersion } from '../errors';
 import type {
   AppendOptions,
   AppendResult,
@@ -80,11 +80,19 @@ export class SqliteEventStore implements EventStore {
   private closed = false;
   private readonly subscriptions = new Set<Subscription>();
 
-  static open(options: SqliteOptions): SqliteEventStore {
-    return new SqliteEventStore(openDatabase(options));
+  static open(options: SqliteOptions & { readonly maxPendingAppends?: number }): SqliteEventStore {
+    return new SqliteEventStore(openDatabase(options), options.maxPendingAppends);
   }
 
-  constructor(private readonly db: Database.Database) {
+  /**
+   * `maxPendingAppends`: appends waiting for the next group commit at most; one more fails at once
+   * with `EventStoreOverloaded` (HTTP 503 with Retry-After; the process managers retry it), so a
+   * flood cannot queue work, and memory, without bound.
+   */
+  constructor(
+    private readonly db: Database.Database,
+    private readonly maxPendingAppends = 10_000,
+  ) {
     migrateEventStore(db);
     this.statements = new SqliteStatements(db);
     this.checkpointTable = new SqliteCheckpointStore(db, 'subscription_checkpoints');
@@ -131,6 +139,9 @@ export class SqliteEventStore implements EventStore {
 
   append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision = 'any', options: AppendOptions = {}): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new EventStoreUnavailable('the event store is closed'));
+    if (this.pending.length >= this.maxPendingAppends) {
+      return Promise.reject(new EventStoreOverloaded(`${this.maxPendingAppends} appends are waiting for the next commit already`));
+    }
     return new Promise((resolve, reject) => {
       this.pending.push({ stream, events, expected, afterEventId: options.afterEventId, resolve, reject });
       this.scheduleFlush();
