@@ -4,6 +4,7 @@ import { requireAdmin } from '../shared/http/admin-auth';
 import type { ModuleRouter } from '../shared/http/module-router';
 import { adminSecurity, problemResponses } from '../shared/http/openapi-document';
 import { conflict, notFound } from '../shared/http/problem';
+import { parseQuery } from '../shared/http/validate';
 import { z } from '../shared/http/zod-openapi';
 import type { AdmissionControl } from '../shared/process-managers/admission-gate';
 import type { ProcessManagers } from '../shared/process-managers/process-managers.port';
@@ -33,6 +34,11 @@ const deadLetterSchema = z
     failedAt: z.string(),
   })
   .openapi('DeadLetter');
+const deadLetterQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(500).default(100).openapi({ description: 'letters per page (at most 500)' }),
+  after: z.string().regex(/^[\w:.-]{1,200}$/).optional().openapi({ description: "the previous page's `next`" }),
+});
+
 const projectionSchema = z
   .object({
     name: z.string(),
@@ -66,8 +72,10 @@ export const adminRouter = (
     response.json({ items, admission: admission.status() });
   });
 
-  router.get('/api/admin/dead-letters', admin, async (_request: Request, response: Response) => {
-    response.json({ items: await reactions.listDeadLetters() });
+  router.get('/api/admin/dead-letters', admin, async (request: Request, response: Response) => {
+    const { limit, after } = parseQuery(deadLetterQuerySchema, request);
+    const page = await reactions.listDeadLetters({ limit, ...(after === undefined ? {} : { after }) });
+    response.json({ items: page.items, next: page.next });
   });
 
   router.post('/api/admin/dead-letters/:id/retry', admin, async (request: Request, response: Response) => {
@@ -124,9 +132,16 @@ export const adminRouter = (
     registry.registerPath({
       method: 'get',
       path: '/api/admin/dead-letters',
-      summary: 'Messages that failed all their retries, with the error',
+      summary: 'Messages that failed all their retries, with the error; oldest first, a page at a time',
       security: adminSecurity,
-      responses: list(deadLetterSchema, 'the dead letters'),
+      request: { query: deadLetterQuerySchema },
+      responses: {
+        200: {
+          description: 'a page of dead letters; `next` continues after it (null on the last page)',
+          content: { 'application/json': { schema: z.object({ items: z.array(deadLetterSchema), next: z.string().nullable() }) } },
+        },
+        ...problemResponses(400, 401),
+      },
     });
     registry.registerPath({
       method: 'post',

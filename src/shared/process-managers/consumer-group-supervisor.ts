@@ -1,6 +1,6 @@
 import type { ConsumerGroupHost, ConsumerGroupOptions, ConsumerGroups, ParkedEvent } from '../../event-store/consumer-groups.port';
 import type { EventStore } from '../../event-store/event-store.port';
-import type { DeadLetterEntry, ProcessManagers, ProcessManagerStatus, RetryOutcome } from './process-managers.port';
+import type { DeadLetterEntry, DeadLetterPage, ProcessManagers, ProcessManagerStatus, RetryOutcome } from './process-managers.port';
 import type { Reaction } from './reaction';
 
 const letterIdOf = (parked: Pick<ParkedEvent, 'group' | 'parkedRevision'>): string => `${parked.group}:${parked.parkedRevision}`;
@@ -70,8 +70,13 @@ export class ConsumerGroupSupervisor implements ProcessManagers {
     );
   }
 
-  async listDeadLetters(): Promise<DeadLetterEntry[]> {
-    return (await this.groups.parked()).map(toDeadLetter);
+  /** The store lists each group's parked events (at most 1,000 a group); paged here, in the store's order. */
+  async listDeadLetters({ after, limit }: DeadLetterPage): Promise<{ items: DeadLetterEntry[]; next: string | null }> {
+    const all = (await this.groups.parked()).map(toDeadLetter);
+    const from = after === undefined ? 0 : all.findIndex((letter) => letter.id === after) + 1;
+    if (from === 0 && after !== undefined) return { items: [], next: null };
+    const items = all.slice(from, from + limit);
+    return { items, next: from + limit < all.length ? String(items[items.length - 1]!.id) : null };
   }
 
   /**

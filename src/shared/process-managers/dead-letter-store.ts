@@ -62,6 +62,11 @@ export class DeadLetterStore {
     return (this.db.prepare('SELECT * FROM dead_letters ORDER BY id').all() as DeadLetterRow[]).map(toDeadLetter);
   }
 
+  /** Up to `limit` letters after the id `after`, oldest first: one indexed range read, however many there are. */
+  page(after: number, limit: number): DeadLetter[] {
+    return (this.db.prepare('SELECT * FROM dead_letters WHERE id > ? ORDER BY id LIMIT ?').all(after, limit) as DeadLetterRow[]).map(toDeadLetter);
+  }
+
   get(id: number): DeadLetter | undefined {
     const row = this.db.prepare('SELECT * FROM dead_letters WHERE id = ?').get(id) as DeadLetterRow | undefined;
     return row === undefined ? undefined : toDeadLetter(row);

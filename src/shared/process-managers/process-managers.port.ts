@@ -11,9 +11,16 @@ export interface ProcessManagers {
   /** For `/ready`: rejects, saying why, while the process managers cannot take their share of the events. */
   assertReady(): Promise<void>;
   status(): Promise<ProcessManagerStatus[]>;
-  listDeadLetters(): Promise<DeadLetterEntry[]>;
+  /** A page of dead letters, oldest first, after the cursor of the previous page (`next`: null on the last). */
+  listDeadLetters(page: DeadLetterPage): Promise<{ readonly items: DeadLetterEntry[]; readonly next: string | null }>;
   /** Runs a dead letter's event through its handler again, or has the store deliver it again. */
   retry(id: string): Promise<RetryOutcome>;
+}
+
+export interface DeadLetterPage {
+  /** The previous page's `next`. */
+  readonly after?: string;
+  readonly limit: number;
 }
 
 export interface ProcessManagerStatus {

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { EventStore } from '../../event-store/event-store.port';
 import type { DeadLetter, DeadLetterStore } from './dead-letter-store';
-import type { ProcessManagers, RetryOutcome } from './process-managers.port';
+import type { DeadLetterPage, ProcessManagers, RetryOutcome } from './process-managers.port';
 import type { Reaction } from './reaction';
 import { ReactionRunner, type ReactionRunnerOptions, type ReactionStatus } from './reaction-runner';
 
@@ -52,8 +52,12 @@ export class ReactionSupervisor implements ProcessManagers {
     return Promise.all(this.runners.map((runner) => runner.status()));
   }
 
-  async listDeadLetters(): Promise<DeadLetter[]> {
-    return this.deadLetters.list();
+  async listDeadLetters({ after, limit }: DeadLetterPage): Promise<{ items: DeadLetter[]; next: string | null }> {
+    const from = after === undefined ? 0 : letterId(after);
+    if (from === undefined) return { items: [], next: null };
+    const rows = this.deadLetters.page(from, limit + 1);
+    const items = rows.slice(0, limit);
+    return { items, next: rows.length > limit ? String(items[items.length - 1]!.id) : null };
   }
 
   /** Runs a dead letter's event through its handler again; on success the letter is removed. */
