@@ -16,16 +16,25 @@ export interface EventFilter {
   readonly after?: bigint;
   /** 1..maxEventPageSize. */
   readonly limit: number;
+  /**
+   * With filters that combine, the most index entries of the first filter one call reads. Past it,
+   * the page ends where the scan stopped: fewer events than `limit` (even none), and a
+   * `nextPosition` to go on from. Bounds the work of one request whatever its filters match.
+   */
+  readonly scanLimit?: number;
 }
 
 export interface EventPage {
   /** The events that match, in store order, at most `limit`. */
   readonly events: RecordedEvent[];
-  /** The position of the last event of this page when more events match after it; null on the last page. */
+  /** Where the next page starts (pass it as `after`): null once nothing after it can match. */
   readonly nextPosition: bigint | null;
 }
 
 export const maxEventPageSize = 1000;
+
+/** `GET /api/events` reads at most this many index entries per request. */
+export const eventScanLimit = 10_000;
 
 export interface EventQuery {
   find(filter: EventFilter): Promise<EventPage>;

@@ -1,6 +1,6 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { type Request, type Response, Router } from 'express';
-import { type EventQuery, maxEventPageSize } from '../event-store/event-query.port';
+import { eventScanLimit, type EventQuery, maxEventPageSize } from '../event-store/event-query.port';
 import type { RecordedEvent } from '../event-store/event-store.port';
 import { categoryOf, idOf } from '../event-store/stream-name';
 import { requireAdmin } from '../shared/http/admin-auth';
@@ -66,7 +66,7 @@ export const eventsRouter = (adminToken: string, query: EventQuery): ModuleRoute
 
   router.get('/api/events', admin, async (request: Request, response: Response) => {
     const { after, ...filter } = parseQuery(eventListQuerySchema, request);
-    const page = await query.find({ ...filter, after: after === undefined ? undefined : BigInt(after) });
+    const page = await query.find({ ...filter, after: after === undefined ? undefined : BigInt(after), scanLimit: eventScanLimit });
     response.json({ events: page.events.map(toEnvelope), nextPosition: page.nextPosition?.toString() ?? null });
   });
 
@@ -82,7 +82,8 @@ export const eventsRouter = (adminToken: string, query: EventQuery): ModuleRoute
       method: 'get',
       path: '/api/events',
       summary:
-        'Events in store order; the filters combine. nextPosition: pass it as `after` for the next page; null when no more events match',
+        'Events in store order; the filters combine. nextPosition: pass it as `after` for the next page; null when no more events match. ' +
+        'Filters that combine read at most 10,000 entries of the first one per request: a page may then hold fewer events than `limit`, even none, with a nextPosition to go on from',
       security: adminSecurity,
       request: { query: eventListQuerySchema },
       responses: {

@@ -113,6 +113,33 @@ describe('the audit query on the embedded store', () => {
     expect(seen).toEqual(category.map((event) => event.id));
   });
 
+  it('with a scan limit, walks combined filters a bounded stretch at a time: the same events in the end, never more index entries per call', async () => {
+    const samples = [
+      { eventType: 'OrderPlaced', aggregateType: 'Order' },
+      // A type of one category asked with another: nothing matches, and no call walks the whole index for it.
+      { eventType: 'OrderPlaced', aggregateType: 'Payment' },
+      { eventType: 'Marked', correlationId: 'order-1' },
+    ];
+    for (const filter of samples) {
+      const seen: string[] = [];
+      let after: bigint | undefined;
+      let calls = 0;
+      do {
+        const page = await store.eventQuery.find({ ...filter, after, limit: 3, scanLimit: 5 });
+        seen.push(...page.events.map((event) => event.id));
+        after = page.nextPosition ?? undefined;
+        calls++;
+        // Each call moves on by at least one index entry: the walk ends.
+        expect(calls).toBeLessThanOrEqual(all.length);
+      } while (after !== undefined);
+      expect({ filter, seen }).toEqual({ filter, seen: all.filter((event) => matches(event, filter)).map((event) => event.id) });
+      expect(calls).toBeGreaterThan(1);
+    }
+    const none = await store.eventQuery.find({ eventType: 'OrderPlaced', aggregateType: 'Payment', limit: 100, scanLimit: 5 });
+    expect(none.events).toEqual([]);
+    expect(none.nextPosition).toBe(all.filter((event) => event.type === 'OrderPlaced')[4]!.position);
+  });
+
   it('finds one event by id, and nothing for an id it does not hold', async () => {
     expect(await store.eventQuery.byId(all[7]!.id)).toEqual(all[7]);
     expect(await store.eventQuery.byId(newEventId())).toBeUndefined();

@@ -33,12 +33,38 @@ export class SqliteEventQuery implements EventQuery {
   }
 
   async find(filter: EventFilter): Promise<EventPage> {
+    const bounded = this.boundedScan(filter);
+    if (bounded !== undefined) return bounded;
     const { sql, bind } = this.plan(filter);
     // One more than asked: it tells whether another page follows, so the last page says null.
     const rows = this.statement(sql).all(...bind, filter.limit + 1);
     const page = rows.slice(0, filter.limit).map(toRecordedEvent);
     const more = rows.length > filter.limit;
     return { events: page, nextPosition: more ? page[page.length - 1]!.position : null };
+  }
+
+  /**
+   * Filters that combine, with a scan limit: the first filter's index is read for at most
+   * `scanLimit` entries, the others checked on those rows. Two filters that match nothing together
+   * (a type of one category asked with another) then cost `scanLimit` entries, not the whole
+   * index. A page cut short by the limit answers where the scan stopped as its `nextPosition`.
+   */
+  private boundedScan(filter: EventFilter): EventPage | undefined {
+    const present = filters.filter(({ key }) => filter[key] !== undefined);
+    const [driver, ...others] = present;
+    if (filter.scanLimit === undefined || driver === undefined || others.length === 0) return undefined;
+    const after = filter.after ?? 0n;
+    const scanned = `SELECT * FROM events INDEXED BY ${driver.index} WHERE ${driver.column} = ? AND position > ? ORDER BY position LIMIT ?`;
+    const sql = `SELECT ${eventColumns} FROM (${scanned}) WHERE ${others.map(({ column }) => `${column} = ?`).join(' AND ')} ORDER BY position LIMIT ?`;
+    const rows = this.statement(sql).all(filter[driver.key]!, after, filter.scanLimit, ...others.map(({ key }) => filter[key]!), filter.limit + 1);
+    const page = rows.slice(0, filter.limit).map(toRecordedEvent);
+    if (rows.length > filter.limit) return { events: page, nextPosition: page[page.length - 1]!.position };
+    // Fewer than asked: either nothing more matches, or the scan stopped at its limit. The limit-th entry tells.
+    const edge = this.db
+      .prepare(`SELECT position FROM events INDEXED BY ${driver.index} WHERE ${driver.column} = ? AND position > ? ORDER BY position LIMIT 1 OFFSET ?`)
+      .pluck()
+      .get(filter[driver.key]!, after, filter.scanLimit - 1) as number | bigint | undefined;
+    return { events: page, nextPosition: edge === undefined ? null : BigInt(edge) };
   }
 
   async byId(eventId: string): Promise<RecordedEvent | undefined> {
