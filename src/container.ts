@@ -34,7 +34,7 @@ import { openReadModelDatabase } from './shared/read-models/read-model-database'
 import { AdmissionGate } from './shared/process-managers/admission-gate';
 import { resetCheckpointsAhead } from './shared/process-managers/checkpoints-ahead';
 import { ConsumerGroupSupervisor } from './shared/process-managers/consumer-group-supervisor';
-import { DeadLetterStore } from './shared/process-managers/dead-letter-store';
+import { deadLetterDatabase, DeadLetterStore, moveDeadLetters } from './shared/process-managers/dead-letter-store';
 import type { ProcessManagers } from './shared/process-managers/process-managers.port';
 import { observeReaction } from './shared/process-managers/observed-reaction';
 import type { Reaction } from './shared/process-managers/reaction';
@@ -82,10 +82,14 @@ const sharedModule = (config: RunnableConfig, logger: Logger, eventStore: EventS
       if (hostsConsumerGroups(eventStore)) {
         return new ConsumerGroupSupervisor(eventStore, reactions, { baseDelayMs: config.RETRY_BASE_DELAY_MS });
       }
+      const readModels = get<Database.Database>(SharedTokens.ReadModelDatabase);
+      const letters = deadLetterDatabase(eventStore, readModels);
+      const moved = moveDeadLetters(readModels, letters);
+      if (moved > 0) logger.info({ moved }, 'dead letters moved beside the checkpoints, into the event store');
       return new ReactionSupervisor(
         eventStore,
         reactions,
-        new DeadLetterStore(get<Database.Database>(SharedTokens.ReadModelDatabase)),
+        new DeadLetterStore(letters),
         logger,
         (reaction) => ({ maxInFlight: reaction.maxInFlight ?? 256, baseDelayMs: config.RETRY_BASE_DELAY_MS }),
       );

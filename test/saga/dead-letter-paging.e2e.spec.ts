@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { DeadLetterStore } from '../../src/shared/process-managers/dead-letter-store';
+import { deadLetterDatabase, DeadLetterStore } from '../../src/shared/process-managers/dead-letter-store';
 import { SharedTokens } from '../../src/shared/tokens';
 import { startTestSystem, type TestSystem } from '../support/test-system';
 
@@ -7,7 +7,7 @@ describe('GET /api/admin/dead-letters a page at a time (#12 item 5: bounded work
   let t: TestSystem;
   beforeAll(async () => {
     t = await startTestSystem();
-    const letters = new DeadLetterStore(t.system.container.get<Database.Database>(SharedTokens.ReadModelDatabase));
+    const letters = new DeadLetterStore(deadLetterDatabase(t.system.eventStore, t.system.container.get<Database.Database>(SharedTokens.ReadModelDatabase)));
     for (let n = 0; n < 250; n++) {
       letters.add({
         subscription: 'payments-on-orders',

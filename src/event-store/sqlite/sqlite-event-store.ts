@@ -137,6 +137,15 @@ export class SqliteEventStore implements EventStore {
 
   readonly chainsAppends = true;
 
+  /**
+   * The log's own database, for what must be exactly as durable as the checkpoints and kept beside
+   * them: the process managers' dead letters. Written outside a group commit only (a write there
+   * commits, and under synchronous=FULL is on disk, before the call returns).
+   */
+  get database(): Database.Database {
+    return this.db;
+  }
+
   append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision = 'any', options: AppendOptions = {}): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new EventStoreUnavailable('the event store is closed'));
     if (this.pending.length >= this.maxPendingAppends) {

@@ -1,4 +1,6 @@
 import type Database from 'better-sqlite3';
+import type { EventStore } from '../../event-store/event-store.port';
+import { SqliteEventStore } from '../../event-store/sqlite/sqlite-event-store';
 import type { DeadLetterEntry } from './process-managers.port';
 
 /** A dead letter of the embedded mode: numbered by this table, with the count of its handler's attempts. */
@@ -84,3 +86,30 @@ export class DeadLetterStore {
     return new Map(rows.map((row) => [row.subscription, row.count]));
   }
 }
+
+/**
+ * Where the dead letters live: beside the checkpoints, in the embedded store's own database, so that
+ * a dead letter is on disk, as durably as the checkpoint, before the checkpoint moves past its event
+ * (the runner records the letter first). In the read-model database (synchronous=NORMAL) a power cut
+ * could lose the letter while the checkpoint past it survived: the event skipped for good. Another
+ * store keeps its own (EventStoreDB: the consumer groups' parked streams); the fallback is for tests.
+ */
+export const deadLetterDatabase = (store: EventStore, fallback: Database.Database): Database.Database =>
+  store instanceof SqliteEventStore ? store.database : fallback;
+
+/** Moves the letters an older version kept in `from` (the read-model database) into `to`, once; a crash halfway repeats it harmlessly. */
+export const moveDeadLetters = (from: Database.Database, to: Database.Database): number => {
+  if (from === to) return 0;
+  const table = from.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'dead_letters'").get();
+  if (table === undefined) return 0;
+  const rows = from.prepare('SELECT * FROM dead_letters ORDER BY id').all() as DeadLetterRow[];
+  const target = new DeadLetterStore(to);
+  to.transaction(() => {
+    for (const row of rows) {
+      const { id: _id, ...letter } = toDeadLetter(row);
+      target.add(letter);
+    }
+  })();
+  from.exec('DROP TABLE dead_letters');
+  return rows.length;
+};
