@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { v7 as uuid } from 'uuid';
 import type { NewEvent } from '../../src/event-store/event-store.port';
 import { PersonalDataGuard } from '../../src/event-store/personal-data/personal-data-guard';
-import { protectPersonalData } from '../../src/event-store/personal-data/protected-event-store';
+import { codedEventStore } from '../../src/event-store/coded-event-store';
 import { SqlitePersonalDataKeys } from '../../src/event-store/personal-data/sqlite-personal-data-keys';
 import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
 import { APPEND_STREAMS, CORRELATION_ID, EVENT_TYPE, type LineAdded, SEED, lineAdded, streamName } from './common';
@@ -30,9 +30,10 @@ const newEvents = (stream: number, from: number, size: number, sealedMix = false
  * so the rows measure sealing, not making keys (one fsync of the key file per new customer, once).
  */
 export const openSealed = (dir: string, name: string): SqliteEventStore =>
-  protectPersonalData(
+  codedEventStore(
     openOurs(dir, name, 'NORMAL'),
     new PersonalDataGuard(new SqlitePersonalDataKeys(join(dir, `${name}-keys.sqlite`)), [{ eventType: SEALED_TYPE, subjectField: 'currency', fields: ['note', 'warehouse'] }]),
+    {},
   );
 
 export const sealedNote = 'as ours; one event in 8 (as OrderPlaced in an order) has two fields sealed with a customer key';

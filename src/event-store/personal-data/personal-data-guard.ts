@@ -1,4 +1,5 @@
 import { LruCache } from '../../shared/application/lru-cache';
+import type { EventCodec } from '../coded-event-store';
 import type { EventMetadata, NewEvent, RecordedEvent, ReplayedEvent } from '../event-store.port';
 import { seal, unseal } from './personal-data-cipher';
 import type { PersonalDataKeys, SubjectKey } from './personal-data-keys.port';
@@ -18,7 +19,7 @@ const isSealed = (value: unknown): value is SealedPersonalData =>
  * (fields in the clear) read the same way once their subject is erased, though their bytes stay in
  * the log. Keys are cached (bounded), and a destroy here drops the cached key first.
  */
-export class PersonalDataGuard {
+export class PersonalDataGuard implements EventCodec {
   private readonly specs: ReadonlyMap<string, PersonalDataSpec>;
   private readonly cache = new LruCache<SubjectKey>(10_000);
 
@@ -58,8 +59,12 @@ export class PersonalDataGuard {
     return known.erased ? erased(event, data, spec) : event;
   }
 
-  revealAll<Event extends ReplayedEvent | RecordedEvent>(events: readonly Event[]): Promise<Event[]> {
-    return Promise.all(events.map((event) => this.reveal(event)));
+  encode(events: readonly NewEvent[]): Promise<readonly NewEvent[]> {
+    return this.seal(events);
+  }
+
+  decode<Event extends ReplayedEvent | RecordedEvent>(event: Event): Promise<Event> {
+    return this.reveal(event);
   }
 
   async destroy(subject: string): Promise<void> {

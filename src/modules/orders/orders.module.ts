@@ -3,7 +3,7 @@ import { ContainerModule } from 'inversify';
 import type { Logger } from 'pino';
 import type { RunnableConfig } from '../../shared/config';
 import type { EventStore } from '../../event-store/event-store.port';
-import { erasesPersonalData } from '../../event-store/personal-data/protected-event-store';
+import { erasesPersonalData } from '../../event-store/personal-data/personal-data-eraser';
 import type { CommandHandler } from '../../shared/application/command-handler';
 import type { AdmissionControl } from '../../shared/process-managers/admission-gate';
 import type { ProjectionRunner } from '../../shared/read-models/projection-runner';
@@ -71,7 +71,7 @@ export const ordersModule = new ContainerModule(({ bind }) => {
   });
   bind(SharedTokens.HttpRouters).toDynamicValue(({ get }) => {
     const store = get<EventStore>(SharedTokens.EventStore);
-    if (!erasesPersonalData(store)) throw new Error('the event store does not seal personal data: compose it with protectPersonalData');
+    if (!erasesPersonalData(store)) throw new Error('the event store does not seal personal data: compose it with codedEventStore and a PersonalDataGuard (src/container.ts)');
     const erasure = new CustomerErasure(
       store,
       get(OrdersTokens.OrderListQuery),

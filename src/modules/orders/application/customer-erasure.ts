@@ -1,4 +1,4 @@
-import type { PersonalDataEraser } from '../../../event-store/personal-data/protected-event-store';
+import type { PersonalDataEraser } from '../../../event-store/personal-data/personal-data-eraser';
 import type { CommandHandler } from '../../../shared/application/command-handler';
 import type { ProjectionRunner } from '../../../shared/read-models/projection-runner';
 import type { OrderStatus } from '../contracts/order-events';

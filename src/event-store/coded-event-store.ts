@@ -1,0 +1,122 @@
+import type { ConsumerGroupHost, ReactionHandler } from './consumer-groups.port';
+import type { EventFilter, EventQuery } from './event-query.port';
+import type {
+  AppendOptions,
+  EventStore,
+  ExpectedRevision,
+  NewEvent,
+  ReadManyOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  ReplayedEvent,
+  SubscribeOptions,
+  Subscription,
+} from './event-store.port';
+
+/**
+ * How events are written and read below the modules: `encode` on the way into the store (stamp a
+ * schema version, seal personal fields), `decode` on every way out (open them, upcast to the newest
+ * shape), so that no module ever sees a stored form.
+ */
+export interface EventCodec {
+  encode(events: readonly NewEvent[]): Promise<readonly NewEvent[]>;
+  decode<Event extends ReplayedEvent | RecordedEvent>(event: Event): Promise<Event>;
+  close?(): Promise<void>;
+}
+
+/** Codecs one after the other: encoded in this order, decoded in the reverse one. */
+export const chainCodecs = (codecs: readonly EventCodec[]): EventCodec => ({
+  encode: async (events) => {
+    let encoded = events;
+    for (const codec of codecs) encoded = await codec.encode(encoded);
+    return encoded;
+  },
+  decode: async (event) => {
+    let decoded = event;
+    for (const codec of [...codecs].reverse()) decoded = await codec.decode(decoded);
+    return decoded;
+  },
+  close: async () => {
+    for (const codec of codecs) await codec.close?.();
+  },
+});
+
+/**
+ * The store with its events encoded on append and decoded on every read path (streams, `$all`,
+ * categories, event types, replays, single events, subscriptions, consumer groups, the audit query).
+ * A proxy, as the traced store: optional members and `instanceof` stay the store's own; `extras`
+ * adds members (the personal-data eraser).
+ */
+export const codedEventStore = <Store extends EventStore, Extras extends object>(store: Store, codec: EventCodec, extras: Extras): Store & Extras => {
+  const revealAll = <Event extends ReplayedEvent | RecordedEvent>(events: readonly Event[]) => Promise.all(events.map((event) => codec.decode(event)));
+  const revealPositioned = async <Item extends { readonly event: RecordedEvent }>(items: readonly Item[]) =>
+    Promise.all(items.map(async (item) => ({ ...item, event: await codec.decode(item.event) })));
+  const overrides: Record<string, unknown> = {
+    append: async (stream: string, events: readonly NewEvent[], expected?: ExpectedRevision, options?: AppendOptions) =>
+      store.append(stream, await codec.encode(events), expected, options),
+    readStream: async (stream: string, options?: ReadStreamOptions) => revealAll(await store.readStream(stream, options)),
+    readAll: async (options?: ReadManyOptions) => revealPositioned(await store.readAll(options)),
+    readCategory: async (category: string, options?: ReadManyOptions) => revealPositioned(await store.readCategory(category, options)),
+    readEventType: async (type: string, options?: ReadManyOptions) => revealPositioned(await store.readEventType(type, options)),
+    readEvent: async (eventId: string) => {
+      const event = await store.readEvent(eventId);
+      return event === undefined ? undefined : codec.decode(event);
+    },
+    subscribe: (options: SubscribeOptions): Subscription => {
+      const inner = store.subscribe(options);
+      return {
+        close: () => inner.close(),
+        async *[Symbol.asyncIterator]() {
+          for await (const positioned of inner) yield { ...positioned, event: await codec.decode(positioned.event) };
+        },
+      };
+    },
+    ...extras,
+    close: async () => {
+      await store.close();
+      await codec.close?.();
+    },
+  };
+  if (store.replayCategory !== undefined) {
+    const replay = store.replayCategory.bind(store);
+    overrides.replayCategory = async (category: string, options?: ReadManyOptions) => {
+      const page = await replay(category, options);
+      return { ...page, events: await revealAll(page.events) };
+    };
+  }
+  const host = store as Partial<ConsumerGroupHost>;
+  if (host.consumerGroups !== undefined) {
+    const groups = host.consumerGroups.bind(store);
+    overrides.consumerGroups = (handlers: readonly ReactionHandler[], options?: Parameters<ConsumerGroupHost['consumerGroups']>[1]) =>
+      groups(
+        handlers.map((handler) => {
+          const handle: ReactionHandler['handle'] = async (event, context) => handler.handle(await codec.decode(event), context);
+          return withOverrides(handler, { handle });
+        }),
+        options,
+      );
+  }
+  const query = (store as { readonly eventQuery?: EventQuery }).eventQuery;
+  if (query !== undefined) {
+    overrides.eventQuery = {
+      find: async (filter: EventFilter) => {
+        const page = await query.find(filter);
+        return { ...page, events: await revealAll(page.events) };
+      },
+      byId: async (eventId: string) => {
+        const event = await query.byId(eventId);
+        return event === undefined ? undefined : codec.decode(event);
+      },
+    } satisfies EventQuery;
+  }
+  return withOverrides(store, overrides) as Store & Extras;
+};
+
+const withOverrides = <Target extends object>(target: Target, overrides: Record<string, unknown>): Target =>
+  new Proxy(target, {
+    get(inner, property) {
+      if (typeof property === 'string' && Object.hasOwn(overrides, property)) return overrides[property];
+      const value: unknown = Reflect.get(inner, property, inner);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(inner) : value;
+    },
+  });
