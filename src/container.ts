@@ -7,7 +7,8 @@ import { eventQueryOf, servesEventQuery } from './event-store/create-event-query
 import { createEventStore } from './event-store/create-event-store';
 import { createPersonalDataKeys } from './event-store/personal-data/create-personal-data-keys';
 import { PersonalDataGuard } from './event-store/personal-data/personal-data-guard';
-import { protectPersonalData } from './event-store/personal-data/protected-event-store';
+import { chainCodecs, codedEventStore } from './event-store/coded-event-store';
+import { EventVersions } from './event-store/upcasting/event-versions';
 import type { EventStore } from './event-store/event-store.port';
 import { adminRouter } from './http/admin.router';
 import { eventsRouter } from './http/events.router';
@@ -17,6 +18,7 @@ import { EventStreams } from './http/live/event-streams';
 import { streamsRouter } from './http/live/streams.router';
 import { inventoryModule } from './modules/inventory/inventory.module';
 import type { OrderReader } from './modules/orders/application/order-reader';
+import { orderEventUpcasters } from './modules/orders/application/order-event-upcasters';
 import { orderPersonalData } from './modules/orders/contracts/order-personal-data';
 import { ordersModule } from './modules/orders/orders.module';
 import { OrdersTokens } from './modules/orders/orders.tokens';
@@ -47,8 +49,9 @@ import type { Tracing } from './shared/tracing/tracing';
 export type { RunnableConfig } from './shared/config';
 
 /** The modules of the system, each with the one container module that binds its parts. */
-/** Every module's personal fields, which the store seals (CONTRACT §7). */
+/** Every module's personal fields, which the store seals, and its events' upcasters (CONTRACT §7). */
 const personalData = [...orderPersonalData];
+export const eventVersions = new EventVersions([...orderEventUpcasters]);
 
 export const systemModules: readonly ContainerModule[] = [ordersModule, inventoryModule, paymentsModule, shipmentsModule];
 
@@ -173,8 +176,10 @@ export const composeSystem = async (config: RunnableConfig, options: ComposeOpti
   const logger = options.logger ?? createLogger(config);
   const tracer = options.tracing?.tracer;
   const opened = options.eventStore ?? (await createEventStore(config));
-  const guarded = protectPersonalData(opened, new PersonalDataGuard(createPersonalDataKeys(config, opened), personalData));
-  const eventStore = tracer === undefined ? guarded : tracedEventStore(guarded, tracer);
+  const guard = new PersonalDataGuard(createPersonalDataKeys(config, opened), personalData);
+  // Stamped with its version, then sealed, on the way in; opened, then upcast, on every way out.
+  const coded = codedEventStore(opened, chainCodecs([eventVersions, guard]), { erasePersonalData: (subject: string) => guard.destroy(subject) });
+  const eventStore = tracer === undefined ? coded : tracedEventStore(coded, tracer);
   const container = new Container({ defaultScope: 'Singleton' });
   container.load(
     sharedModule(config, logger, eventStore, options.clock ?? (() => new Date()), tracer),

@@ -45,8 +45,11 @@ export interface PositionedEvent {
   readonly checkpoint: bigint;
 }
 
-/** What a replay reads of an event: no id, revision or metadata, which read models do not use. */
-export type ReplayedEvent = Pick<RecordedEvent, 'type' | 'streamName' | 'position' | 'data' | 'createdAt'>;
+/**
+ * What a replay reads of an event: no id, revision or metadata, which read models do not use; only
+ * the schema version it was written with (absent: 1), so that it can be upcast.
+ */
+export type ReplayedEvent = Pick<RecordedEvent, 'type' | 'streamName' | 'position' | 'data' | 'createdAt'> & { readonly schemaVersion?: number };
 
 /** A page of a replay: its events, and the checkpoint to resume after (undefined for an empty page). */
 export interface ReplayPage {

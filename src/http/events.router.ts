@@ -1,5 +1,6 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { type Request, type Response, Router } from 'express';
+import { storedVersionOf } from '../event-store/upcasting/event-versions';
 import { eventScanLimit, type EventQuery, maxEventPageSize } from '../event-store/event-query.port';
 import type { RecordedEvent } from '../event-store/event-store.port';
 import { categoryOf, idOf } from '../event-store/stream-name';
@@ -34,7 +35,8 @@ export const eventEnvelopeSchema = z
     aggregateType: z.string(),
     occurredAt: z.string(),
     payload: z.record(z.string(), z.unknown()),
-    version: z.number().int(),
+    version: z.number().int().openapi({ description: "the event type's schema version the payload has: always the newest (older events are upcast when read)" }),
+    storedVersion: z.number().int().openapi({ description: 'the version the event was written with (CONTRACT §7)' }),
     streamRevision: z.number().int(),
     position: z.string().regex(/^\d+$/),
     metadata: z.record(z.string(), z.unknown()),
@@ -45,19 +47,27 @@ const eventPageSchema = z
   .object({ events: z.array(eventEnvelopeSchema), nextPosition: z.string().nullable() })
   .openapi('EventPage');
 
-/** CONTRACT §2: the stream `<Category>-<id>` gives the aggregate; the schema version is 1 unless the metadata says otherwise. */
-export const toEnvelope = (event: RecordedEvent) => ({
-  eventId: event.id,
-  eventType: event.type,
-  aggregateId: idOf(event.streamName),
-  aggregateType: categoryOf(event.streamName),
-  occurredAt: event.createdAt.toISOString(),
-  payload: event.data,
-  version: typeof event.metadata.schemaVersion === 'number' ? event.metadata.schemaVersion : 1,
-  streamRevision: event.revision,
-  position: event.position.toString(),
-  metadata: event.metadata,
-});
+/**
+ * CONTRACT §2: the stream `<Category>-<id>` gives the aggregate; the schema version is 1 unless the
+ * metadata says otherwise. §7: `storedVersion` is the version it was written with (the store layer
+ * upcast it, and noted that in metadata, which the envelope does not repeat).
+ */
+export const toEnvelope = (event: RecordedEvent) => {
+  const { storedSchemaVersion: _stored, ...metadata } = event.metadata;
+  return {
+    eventId: event.id,
+    eventType: event.type,
+    aggregateId: idOf(event.streamName),
+    aggregateType: categoryOf(event.streamName),
+    occurredAt: event.createdAt.toISOString(),
+    payload: event.data,
+    version: typeof event.metadata.schemaVersion === 'number' ? event.metadata.schemaVersion : 1,
+    storedVersion: storedVersionOf(event.metadata),
+    streamRevision: event.revision,
+    position: event.position.toString(),
+    metadata,
+  };
+};
 
 /** The audit trail: every event of the store, filtered, in store order (admin only). */
 export const eventsRouter = (adminToken: string, query: EventQuery): ModuleRouter => {

@@ -48,6 +48,7 @@ describe('GET /api/events and /api/events/:eventId', () => {
       occurredAt: placed!.createdAt.toISOString(),
       payload: expect.objectContaining({ orderId: shipped, customerId: 'cust_saga', total: 20 }),
       version: 1,
+      storedVersion: 1,
       streamRevision: 0,
       position: placed!.position.toString(),
       metadata: expect.objectContaining({ correlationId: shipped }),

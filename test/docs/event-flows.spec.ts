@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { eventVersions } from '../../src/container';
 import { inventoryEventTypes } from '../../src/modules/inventory/contracts/inventory-events';
 import { orderEventTypes } from '../../src/modules/orders/contracts/order-events';
 import { paymentEventTypes } from '../../src/modules/payments/contracts/payment-events';
@@ -67,6 +68,12 @@ describe('docs/EVENT_FLOWS.md', () => {
     } finally {
       await t.stop();
     }
+  });
+
+  it('lists each type with more than one version at its newest version, and no other', () => {
+    const versionsSection = document.slice(document.indexOf('## Versions'), document.indexOf('## Event catalog'));
+    const listed = [...versionsSection.matchAll(/^\| `([A-Za-z]+)` \| (\d+) \|/gm)].map(([, type, version]) => [type!, Number(version)] as const);
+    expect(new Map(listed)).toEqual(eventVersions.versions());
   });
 
   it('draws every flow of the saga as a mermaid diagram', () => {

@@ -31,6 +31,10 @@ const migrations: readonly string[] = [
      GENERATED ALWAYS AS (json_extract(metadata, '$.correlationId')) VIRTUAL;
    CREATE INDEX events_by_aggregate_id ON events (aggregate_id, position);
    CREATE INDEX events_by_correlation_id ON events (correlation_id, position);`,
+  // v3: the schema version an event was written with, in a column of its own, so that a replay
+  // (which reads no metadata) can upcast it without parsing metadata. NULL for the rows written
+  // before it: all of them version 1, as no type had a later version then.
+  `ALTER TABLE events ADD COLUMN schema_version INTEGER;`,
 ];
 
 export const eventStoreSchemaVersion = migrations.length;

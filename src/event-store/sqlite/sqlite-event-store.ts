@@ -369,6 +369,7 @@ export class SqliteEventStore implements EventStore {
         JSON.stringify(event.data),
         JSON.stringify(event.metadata ?? {}),
         createdAt,
+        typeof event.metadata?.schemaVersion === 'number' ? event.metadata.schemaVersion : null,
       ).lastInsertRowid;
     }
     return { nextExpectedRevision: revision, position: BigInt(position) };

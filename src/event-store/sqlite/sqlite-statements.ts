@@ -31,19 +31,20 @@ export const toRecordedEvent = ([position, id, stream, revision, type, data, met
 });
 
 /** A row of a replay: only the columns a `ReplayedEvent` has. */
-export type ReplayRow = [position: number, stream: string, type: string, data: string, createdAt: number];
+export type ReplayRow = [position: number, stream: string, type: string, data: string, createdAt: number, schemaVersion: number | null];
 
-export const toReplayedEvent = ([position, stream, type, data, createdAt]: ReplayRow): ReplayedEvent => ({
+export const toReplayedEvent = ([position, stream, type, data, createdAt, schemaVersion]: ReplayRow): ReplayedEvent => ({
   type,
   streamName: stream,
   position: BigInt(position),
   data: JSON.parse(data),
   createdAt: new Date(createdAt),
+  ...(schemaVersion === null ? {} : { schemaVersion }),
 });
 
 /** Every statement the adapter runs, prepared once; each one is an index lookup or range. */
 export class SqliteStatements {
-  readonly insert: Database.Statement<[string, string, string, number, string, string, string, number]>;
+  readonly insert: Database.Statement<[string, string, string, number, string, string, string, number, number | null]>;
   readonly locateById: Database.Statement<[string], { stream: string; revision: number }>;
   readonly countOfCategoryAfter: Database.Statement<[string, bigint, number], { count: number }>;
   readonly countOfAllAfter: Database.Statement<[bigint, number], { count: number }>;
@@ -64,7 +65,7 @@ export class SqliteStatements {
 
   constructor(db: Database.Database) {
     this.insert = db.prepare(
-      'INSERT INTO events (id, stream, category, revision, type, data, metadata, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO events (id, stream, category, revision, type, data, metadata, created_at, schema_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
     this.locateById = db.prepare('SELECT stream, revision FROM events WHERE id = ?');
     const raw = <Row>(sql: string) => db.prepare(sql).raw(true) as unknown as Database.Statement<never, Row>;
@@ -77,7 +78,7 @@ export class SqliteStatements {
     this.allAfter = raw(`SELECT ${columns} FROM events WHERE position > ? ORDER BY position LIMIT ?`);
     this.categoryAfter = raw(`SELECT ${columns} FROM events WHERE category = ? AND position > ? ORDER BY position LIMIT ?`);
     this.categoryReplay = raw(
-      'SELECT position, stream, type, data, created_at FROM events WHERE category = ? AND position > ? ORDER BY position LIMIT ?',
+      'SELECT position, stream, type, data, created_at, schema_version FROM events WHERE category = ? AND position > ? ORDER BY position LIMIT ?',
     );
     this.typeAfter = raw(`SELECT ${columns} FROM events WHERE type = ? AND position > ? ORDER BY position LIMIT ?`);
     this.byId = raw(`SELECT ${columns} FROM events WHERE id = ?`);
