@@ -10,6 +10,7 @@ import { eventually } from '../../src/shared/testing/eventually';
 import { checkStore } from '../crash/order-invariants';
 import { readStore } from '../crash/store-of-the-run';
 import { freePort } from '../support/free-port';
+import { openSse } from '../support/sse-client';
 import { type ServerProcess, startServerProcess } from '../support/server-process';
 
 /**
@@ -255,6 +256,20 @@ describe('SIGTERM (CONTRACT §5, Stopping)', () => {
     expect(ms).toBeLessThan(contractStopMs);
     expect(server.output()).toMatch(/closing the connections still open/);
     await request.closed;
+  }, 60_000);
+
+  it('exits 0 within 10 s with a client stuck in the middle of a request body and event streams open at once', async () => {
+    const server = await start({ DATA_DIR: newDataDir() });
+    await createProduct(server);
+    const status = await openSse(`${server.baseUrl}/api/admin/projections/stream`, { authorization: `Bearer ${adminToken}` });
+    const log = await openSse(`${server.baseUrl}/api/events/stream`, { authorization: `Bearer ${adminToken}` });
+    const request = rawRequest(portOf(server), 'POST /api/orders HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 4096');
+    await request.continued;
+    request.socket.write(orderBody.slice(0, 20));
+    const { code, signal, ms } = await terminate(server.child, server.exited());
+    expect({ code, signal }).toEqual({ code: 0, signal: null });
+    expect(ms).toBeLessThan(contractStopMs);
+    await Promise.all([log.ended, status.ended, request.closed]);
   }, 60_000);
 
   it('stops cleanly on a SIGTERM during the start-up', async () => {
