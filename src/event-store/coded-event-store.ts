@@ -19,6 +19,8 @@ import type {
  * shape), so that no module ever sees a stored form.
  */
 export interface EventCodec {
+  /** Whether it changes events of this type at all: the others pass by with no work (most of them). */
+  handles(type: string): boolean;
   encode(events: readonly NewEvent[]): Promise<readonly NewEvent[]>;
   decode<Event extends ReplayedEvent | RecordedEvent>(event: Event): Promise<Event>;
   close?(): Promise<void>;
@@ -26,6 +28,7 @@ export interface EventCodec {
 
 /** Codecs one after the other: encoded in this order, decoded in the reverse one. */
 export const chainCodecs = (codecs: readonly EventCodec[]): EventCodec => ({
+  handles: (type) => codecs.some((codec) => codec.handles(type)),
   encode: async (events) => {
     let encoded = events;
     for (const codec of codecs) encoded = await codec.encode(encoded);
@@ -33,7 +36,7 @@ export const chainCodecs = (codecs: readonly EventCodec[]): EventCodec => ({
   },
   decode: async (event) => {
     let decoded = event;
-    for (const codec of [...codecs].reverse()) decoded = await codec.decode(decoded);
+    for (const codec of [...codecs].reverse()) if (codec.handles(event.type)) decoded = await codec.decode(decoded);
     return decoded;
   },
   close: async () => {
@@ -48,26 +51,28 @@ export const chainCodecs = (codecs: readonly EventCodec[]): EventCodec => ({
  * adds members (the personal-data eraser).
  */
 export const codedEventStore = <Store extends EventStore, Extras extends object>(store: Store, codec: EventCodec, extras: Extras): Store & Extras => {
-  const revealAll = <Event extends ReplayedEvent | RecordedEvent>(events: readonly Event[]) => Promise.all(events.map((event) => codec.decode(event)));
-  const revealPositioned = async <Item extends { readonly event: RecordedEvent }>(items: readonly Item[]) =>
-    Promise.all(items.map(async (item) => ({ ...item, event: await codec.decode(item.event) })));
+  const decode = <Event extends ReplayedEvent | RecordedEvent>(event: Event): Event | Promise<Event> => (codec.handles(event.type) ? codec.decode(event) : event);
+  const revealAll = async <Event extends ReplayedEvent | RecordedEvent>(events: readonly Event[]): Promise<Event[]> =>
+    events.some((event) => codec.handles(event.type)) ? Promise.all(events.map(decode)) : [...events];
+  const revealPositioned = async <Item extends { readonly event: RecordedEvent }>(items: readonly Item[]): Promise<Item[]> =>
+    items.some((item) => codec.handles(item.event.type)) ? Promise.all(items.map(async (item) => ({ ...item, event: await decode(item.event) }))) : [...items];
   const overrides: Record<string, unknown> = {
     append: async (stream: string, events: readonly NewEvent[], expected?: ExpectedRevision, options?: AppendOptions) =>
-      store.append(stream, await codec.encode(events), expected, options),
+      store.append(stream, events.some((event) => codec.handles(event.type)) ? await codec.encode(events) : events, expected, options),
     readStream: async (stream: string, options?: ReadStreamOptions) => revealAll(await store.readStream(stream, options)),
     readAll: async (options?: ReadManyOptions) => revealPositioned(await store.readAll(options)),
     readCategory: async (category: string, options?: ReadManyOptions) => revealPositioned(await store.readCategory(category, options)),
     readEventType: async (type: string, options?: ReadManyOptions) => revealPositioned(await store.readEventType(type, options)),
     readEvent: async (eventId: string) => {
       const event = await store.readEvent(eventId);
-      return event === undefined ? undefined : codec.decode(event);
+      return event === undefined ? undefined : decode(event);
     },
     subscribe: (options: SubscribeOptions): Subscription => {
       const inner = store.subscribe(options);
       return {
         close: () => inner.close(),
         async *[Symbol.asyncIterator]() {
-          for await (const positioned of inner) yield { ...positioned, event: await codec.decode(positioned.event) };
+          for await (const positioned of inner) yield codec.handles(positioned.event.type) ? { ...positioned, event: await codec.decode(positioned.event) } : positioned;
         },
       };
     },
@@ -90,7 +95,7 @@ export const codedEventStore = <Store extends EventStore, Extras extends object>
     overrides.consumerGroups = (handlers: readonly ReactionHandler[], options?: Parameters<ConsumerGroupHost['consumerGroups']>[1]) =>
       groups(
         handlers.map((handler) => {
-          const handle: ReactionHandler['handle'] = async (event, context) => handler.handle(await codec.decode(event), context);
+          const handle: ReactionHandler['handle'] = async (event, context) => handler.handle(await decode(event), context);
           return withOverrides(handler, { handle });
         }),
         options,
@@ -105,7 +110,7 @@ export const codedEventStore = <Store extends EventStore, Extras extends object>
       },
       byId: async (eventId: string) => {
         const event = await query.byId(eventId);
-        return event === undefined ? undefined : codec.decode(event);
+        return event === undefined ? undefined : decode(event);
       },
     } satisfies EventQuery;
   }

@@ -59,6 +59,10 @@ export class PersonalDataGuard implements EventCodec {
     return known.erased ? erased(event, data, spec) : event;
   }
 
+  handles(type: string): boolean {
+    return this.specs.has(type);
+  }
+
   encode(events: readonly NewEvent[]): Promise<readonly NewEvent[]> {
     return this.seal(events);
   }

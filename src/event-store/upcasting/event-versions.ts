@@ -46,6 +46,10 @@ export class EventVersions implements EventCodec {
     return new Map([...this.chains.keys()].map((type) => [type, this.current(type)]));
   }
 
+  handles(type: string): boolean {
+    return this.chains.has(type);
+  }
+
   async encode(events: readonly NewEvent[]): Promise<readonly NewEvent[]> {
     if (!events.some((event) => this.chains.has(event.type))) return events;
     return events.map((event) => (this.chains.has(event.type) ? { ...event, metadata: { ...event.metadata, schemaVersion: this.current(event.type) } } : event));
