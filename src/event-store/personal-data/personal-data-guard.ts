@@ -35,7 +35,8 @@ export class PersonalDataGuard implements EventCodec {
     this.specs = new Map(specs.map((spec) => [spec.eventType, spec]));
   }
 
-  async seal(events: readonly NewEvent[]): Promise<readonly NewEvent[]> {
+  /** Seals the personal fields of the events that have some. */
+  async encode(events: readonly NewEvent[]): Promise<readonly NewEvent[]> {
     if (!events.some((event) => this.specs.has(event.type))) return events;
     // The keys first (a read, or a new key, only for a customer not cached), then every event at once.
     const personal = events.map((event) => this.personalOf(event));
@@ -45,11 +46,12 @@ export class PersonalDataGuard implements EventCodec {
     }
     return events.map((event, index) => {
       const found = personal[index];
-      return found === undefined ? event : { ...event, data: sealed(found, keys.get(found.subject)!) };
+      return found === undefined ? event : { ...event, data: sealedPayload(found, keys.get(found.subject)!) };
     });
   }
 
-  async reveal<Event extends ReplayedEvent | RecordedEvent>(event: Event): Promise<Event> {
+  /** Opens the personal fields, or reads them as null once erased. */
+  async decode<Event extends ReplayedEvent | RecordedEvent>(event: Event): Promise<Event> {
     const spec = this.specs.get(event.type);
     if (spec === undefined || !isPayload(event.data)) return event;
     const { [sealedField]: sealed, ...data } = event.data;
@@ -66,14 +68,6 @@ export class PersonalDataGuard implements EventCodec {
 
   handles(type: string): boolean {
     return this.specs.has(type);
-  }
-
-  encode(events: readonly NewEvent[]): Promise<readonly NewEvent[]> {
-    return this.seal(events);
-  }
-
-  decode<Event extends ReplayedEvent | RecordedEvent>(event: Event): Promise<Event> {
-    return this.reveal(event);
   }
 
   async destroy(subject: string): Promise<void> {
@@ -130,7 +124,7 @@ interface Personal {
 }
 
 /** The payload as stored: each personal field null, all of them sealed together under `personalData`. */
-const sealed = ({ spec, data, subject }: Personal, key: Buffer): Payload => {
+const sealedPayload = ({ spec, data, subject }: Personal, key: Buffer): Payload => {
   const fields: Payload = {};
   const stored: Payload = { ...data };
   for (const field of spec.fields) {
