@@ -22,9 +22,18 @@ export interface EventCodec {
   /** Whether it changes events of this type at all: the others pass by with no work (most of them). */
   handles(type: string): boolean;
   encode(events: readonly NewEvent[]): Promise<readonly NewEvent[]>;
-  decode<Event extends ReplayedEvent | RecordedEvent>(event: Event): Promise<Event>;
+  /** At once where it can (an upcast); a promise only where it must wait (a key to look up). */
+  decode<Event extends ReplayedEvent | RecordedEvent>(event: Event): Event | Promise<Event>;
   close?(): Promise<void>;
 }
+
+type Decoded<Event> = Event | Promise<Event>;
+
+const isPromise = <Value>(value: Decoded<Value>): value is Promise<Value> => value instanceof Promise;
+
+/** Decoded events as a plain array when every one was decoded at once: no promise, no turn per event. */
+const settled = <Event>(decoded: readonly Decoded<Event>[]): Event[] | Promise<Event[]> =>
+  decoded.some(isPromise) ? Promise.all(decoded) : (decoded as Event[]);
 
 /** Codecs one after the other: encoded in this order, decoded in the reverse one. */
 export const chainCodecs = (codecs: readonly EventCodec[]): EventCodec => ({
@@ -34,9 +43,12 @@ export const chainCodecs = (codecs: readonly EventCodec[]): EventCodec => ({
     for (const codec of codecs) encoded = await codec.encode(encoded);
     return encoded;
   },
-  decode: async (event) => {
-    let decoded = event;
-    for (const codec of [...codecs].reverse()) if (codec.handles(event.type)) decoded = await codec.decode(decoded);
+  decode: <Event extends ReplayedEvent | RecordedEvent>(event: Event): Decoded<Event> => {
+    let decoded: Decoded<Event> = event;
+    for (const codec of [...codecs].reverse()) {
+      if (!codec.handles(event.type)) continue;
+      decoded = isPromise(decoded) ? decoded.then((ready) => codec.decode(ready)) : codec.decode(decoded);
+    }
     return decoded;
   },
   close: async () => {
@@ -51,11 +63,18 @@ export const chainCodecs = (codecs: readonly EventCodec[]): EventCodec => ({
  * adds members (the personal-data eraser).
  */
 export const codedEventStore = <Store extends EventStore, Extras extends object>(store: Store, codec: EventCodec, extras: Extras): Store & Extras => {
-  const decode = <Event extends ReplayedEvent | RecordedEvent>(event: Event): Event | Promise<Event> => (codec.handles(event.type) ? codec.decode(event) : event);
+  const decode = <Event extends ReplayedEvent | RecordedEvent>(event: Event): Decoded<Event> => (codec.handles(event.type) ? codec.decode(event) : event);
   const revealAll = async <Event extends ReplayedEvent | RecordedEvent>(events: readonly Event[]): Promise<Event[]> =>
-    events.some((event) => codec.handles(event.type)) ? Promise.all(events.map(decode)) : [...events];
-  const revealPositioned = async <Item extends { readonly event: RecordedEvent }>(items: readonly Item[]): Promise<Item[]> =>
-    items.some((item) => codec.handles(item.event.type)) ? Promise.all(items.map(async (item) => ({ ...item, event: await decode(item.event) }))) : [...items];
+    events.some((event) => codec.handles(event.type)) ? settled(events.map(decode)) : [...events];
+  const revealPositioned = async <Item extends { readonly event: RecordedEvent }>(items: readonly Item[]): Promise<Item[]> => {
+    if (!items.some((item) => codec.handles(item.event.type))) return [...items];
+    return settled(
+      items.map((item) => {
+        const event = decode(item.event);
+        return isPromise(event) ? event.then((ready) => ({ ...item, event: ready })) : { ...item, event };
+      }),
+    );
+  };
   const overrides: Record<string, unknown> = {
     append: async (stream: string, events: readonly NewEvent[], expected?: ExpectedRevision, options?: AppendOptions) =>
       store.append(stream, events.some((event) => codec.handles(event.type)) ? await codec.encode(events) : events, expected, options),

@@ -223,6 +223,14 @@ describe('SIGTERM (CONTRACT §5, Stopping)', () => {
     expect(created.status).toBe(201);
   };
 
+  /** Half a body, never the rest: the request stays in flight until the server gives up on it. */
+  const stuckHalfwayThroughItsBody = async (server: ServerProcess) => {
+    const request = rawRequest(portOf(server), 'POST /api/orders HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 4096');
+    await request.continued;
+    request.socket.write(orderBody.slice(0, 20));
+    return request;
+  };
+
   it('finishes a request in flight, closes its keep-alive connection after the answer, and exits 0 without waiting for the deadline', async () => {
     const server = await start({ DATA_DIR: newDataDir() });
     await createProduct(server);
@@ -247,10 +255,7 @@ describe('SIGTERM (CONTRACT §5, Stopping)', () => {
   it('closes, at its deadline, a connection whose request never completes, and still exits 0 within 10 s', async () => {
     const server = await start({ DATA_DIR: newDataDir() });
     await createProduct(server);
-    // Half a body, never the rest: the request stays in flight until the server gives up on it.
-    const request = rawRequest(portOf(server), 'POST /api/orders HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 4096');
-    await request.continued;
-    request.socket.write(orderBody.slice(0, 20));
+    const request = await stuckHalfwayThroughItsBody(server);
     const { code, signal, ms } = await terminate(server.child, server.exited());
     expect({ code, signal }).toEqual({ code: 0, signal: null });
     expect(ms).toBeLessThan(contractStopMs);
@@ -263,9 +268,7 @@ describe('SIGTERM (CONTRACT §5, Stopping)', () => {
     await createProduct(server);
     const status = await openSse(`${server.baseUrl}/api/admin/projections/stream`, { authorization: `Bearer ${adminToken}` });
     const log = await openSse(`${server.baseUrl}/api/events/stream`, { authorization: `Bearer ${adminToken}` });
-    const request = rawRequest(portOf(server), 'POST /api/orders HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 4096');
-    await request.continued;
-    request.socket.write(orderBody.slice(0, 20));
+    const request = await stuckHalfwayThroughItsBody(server);
     const { code, signal, ms } = await terminate(server.child, server.exited());
     expect({ code, signal }).toEqual({ code: 0, signal: null });
     expect(ms).toBeLessThan(contractStopMs);

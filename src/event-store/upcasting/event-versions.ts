@@ -55,7 +55,7 @@ export class EventVersions implements EventCodec {
     return events.map((event) => (this.chains.has(event.type) ? { ...event, metadata: { ...event.metadata, schemaVersion: this.current(event.type) } } : event));
   }
 
-  async decode<Event extends ReplayedEvent | RecordedEvent>(event: Event): Promise<Event> {
+  decode<Event extends ReplayedEvent | RecordedEvent>(event: Event): Event {
     const chain = this.chains.get(event.type);
     if (chain === undefined) return event;
     const stored = 'metadata' in event ? storedVersionOf(event.metadata) : (event.schemaVersion ?? 1);
