@@ -3,6 +3,7 @@ import { v7 as uuid } from 'uuid';
 import type { NewEvent } from '../../src/event-store/event-store.port';
 import { PersonalDataGuard } from '../../src/event-store/personal-data/personal-data-guard';
 import { codedEventStore } from '../../src/event-store/coded-event-store';
+import { EventVersions } from '../../src/event-store/upcasting/event-versions';
 import { SqlitePersonalDataKeys } from '../../src/event-store/personal-data/sqlite-personal-data-keys';
 import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
 import { APPEND_STREAMS, CORRELATION_ID, EVENT_TYPE, type LineAdded, SEED, lineAdded, streamName } from './common';
@@ -35,6 +36,10 @@ export const openSealed = (dir: string, name: string): SqliteEventStore =>
     new PersonalDataGuard(new SqlitePersonalDataKeys(join(dir, `${name}-keys.sqlite`)), [{ eventType: SEALED_TYPE, subjectField: 'currency', fields: ['note', 'warehouse'] }]),
     {},
   );
+
+/** Ours read through CONTRACT §7's upcasting: the seeded events are v1 of a type whose v2 adds `instructions` (copied from `note`). */
+export const openUpcasting = (store: SqliteEventStore): SqliteEventStore =>
+  codedEventStore(store, new EventVersions([{ eventType: EVENT_TYPE, from: 1, upcast: (data) => Object.assign({}, data, { instructions: data.note }) }]), {});
 
 export const sealedNote = 'as ours; one event in 8 (as OrderPlaced in an order) has two fields sealed with a customer key';
 

@@ -26,7 +26,7 @@ import {
 } from './common';
 import { EMMETT_DURABILITY_NOTE, emmettAppender, emmettReader, emmettReplay, openEmmett, seedEmmett } from './emmett';
 import { floorAppender, floorReader, floorReplay, indexedFloorAppender, openFloor, openIndexedFloor, seedFloor } from './floor';
-import { oursAppender, oursConcurrentAppend1, oursRead, oursReplay, openOurs, openSealed, sealedNote, seedOurs } from './ours';
+import { oursAppender, oursConcurrentAppend1, oursRead, oursReplay, openOurs, openSealed, openUpcasting, sealedNote, seedOurs } from './ours';
 
 const ROUNDS = 3;
 const ROUND: Budget = { warmupOps: 1000, maxOps: 1_000_000, maxMs: 1000 };
@@ -38,6 +38,7 @@ const REPLAY_PASSES = 2;
 const OURS = 'ours (SqliteEventStore)';
 const OURS_FULL = `${OURS}, synchronous=FULL`;
 const OURS_SEALED = `${OURS}, personal fields sealed`;
+const OURS_UPCAST = `${OURS}, every event upcast`;
 const EMMETT_NAME = 'Emmett 0.38.5 (emmett-sqlite)';
 const FLOOR = 'floor (bare better-sqlite3)';
 const INDEXED_FLOOR = 'indexed floor (bare inserts, the store\'s schema)';
@@ -169,14 +170,18 @@ const reads = async (dirs: Dirs): Promise<void> => {
 
   let floorBest = 0;
   let oursBest = 0;
+  let upcastBest = 0;
+  const upcasting = openUpcasting(ours);
   for (let pass = 0; pass < REPLAY_PASSES; pass++) {
     floorBest = Math.max(floorBest, await replayOnce('floor', () => floorReplay(floor)));
     oursBest = Math.max(oursBest, await replayOnce('ours', () => oursReplay(ours, PAGE)));
+    upcastBest = Math.max(upcastBest, await replayOnce('ours, upcasting', () => oursReplay(upcasting, PAGE)));
   }
   const emmettRate = await replayOnce('emmett', () => emmettReplay(emmett.fileName, PAGE));
   const durability = DURABILITY.NORMAL;
   add({ subject: FLOOR, work: 'replay', value: floorBest, unit: 'events/s', durability, note: `SELECT data ORDER BY position .iterate() + JSON.parse; best of ${REPLAY_PASSES}` });
   add({ subject: OURS, work: 'replay', value: oursBest, unit: 'events/s', durability, note: `readAll pages of ${PAGE}; best of ${REPLAY_PASSES}` });
+  add({ subject: OURS_UPCAST, work: 'replay', value: upcastBest, unit: 'events/s', durability, note: `as ours, through the store layer that upcasts: every event v1 → v2 (a field added); best of ${REPLAY_PASSES}` });
   add({
     subject: EMMETT_NAME,
     work: 'replay',
@@ -233,7 +238,7 @@ const main = async (): Promise<void> => {
     `store: append1 vsEmmett=${r(ours('append1'), find(EMMETT_NAME, 'append1'))} vsFloor=${r(ours('append1'), find(FLOOR, 'append1'))}` +
     ` append10 vsEmmett=${r(ours('append10'), find(EMMETT_NAME, 'append10'))} vsFloor=${r(ours('append10'), find(FLOOR, 'append10'))}` +
     ` replay events/s=${Math.round(ours('replay'))} vsFloor=${r(ours('replay'), find(FLOOR, 'replay'))}` +
-    ` sealed append1=${r(find(OURS_SEALED, 'append1'), ours('append1'))} append10=${r(find(OURS_SEALED, 'append10'), ours('append10'))}`;
+    ` upcastReplay=${r(find(OURS_UPCAST, 'replay'), ours('replay'))} sealed append1=${r(find(OURS_SEALED, 'append1'), ours('append1'))} append10=${r(find(OURS_SEALED, 'append10'), ours('append10'))}`;
   const seconds = ((performance.now() - start) / 1000).toFixed(0);
   const sqlite = (new Database(':memory:').prepare('SELECT sqlite_version() AS v').get() as { v: string }).v;
   const context = [

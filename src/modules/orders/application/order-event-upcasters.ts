@@ -8,7 +8,7 @@ import { paymentTokenRef } from './order-commands';
  * order's. (A v2 event written before versions were stamped already carries it, and keeps it.)
  */
 const withPaymentMethod: Upcaster['upcast'] = (data) =>
-  'paymentMethod' in data ? data : { ...data, paymentMethod: { tokenRef: paymentTokenRef(String(data.orderId)) } };
+  'paymentMethod' in data ? data : Object.assign({}, data, { paymentMethod: { tokenRef: paymentTokenRef(String(data.orderId)) } });
 
 export const orderEventUpcasters: readonly Upcaster[] = ['OrderConfirmed', 'OrderRejected', 'OrderCancelled'].map((eventType) => ({
   eventType,
