@@ -15,7 +15,7 @@ export interface EventMetadata {
 }
 
 export interface NewEvent<Type extends string = string, Data = unknown> {
-  /** A uuid; time-ordered (v7) ids keep the id index cheap. Re-appending the same ids is idempotent. */
+  /** A uuid; time-ordered (v7) ids keep the id index cheap. For what re-appending the same ids does, see `EventStore.append`. */
   readonly id: string;
   readonly type: Type;
   readonly data: Data;
@@ -146,6 +146,17 @@ export interface AppendOptions {
 }
 
 export interface EventStore {
+  /**
+   * Appends `events` if the stream is at `expected`. Idempotence is promised for exactly one case, the
+   * one both stores keep durably: the same ids again with the same exact expected revision (or
+   * `no_stream`) they were first appended with, as a retry whose first answer was lost sends. It
+   * answers as the first append did and writes nothing, however far the stream has moved on since;
+   * a partial match fails with `WrongExpectedVersion`. Nothing is promised for the same ids at
+   * another place: EventStoreDB would store them again (its `IndexWriter.CheckCommit` looks for
+   * them only at the place the expected revision names, and for `any`/`stream_exists` only in a
+   * bounded in-memory cache), and the embedded store refuses them (`DuplicateEventId`). So a
+   * redelivered cause must be recognised by its decider's state, or an `AppendGuard`, never by the store.
+   */
   append(stream: string, events: readonly NewEvent[], expected?: ExpectedRevision, options?: AppendOptions): Promise<AppendResult>;
   /** True when `append` honours `AppendOptions.afterEventId` (the embedded store); otherwise it must not be passed. */
   readonly chainsAppends?: boolean;

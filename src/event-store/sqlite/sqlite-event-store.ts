@@ -383,6 +383,13 @@ export class SqliteEventStore implements EventStore {
     stored: { stream: string; revision: number },
   ): AppendResult {
     if (stored.stream !== stream) throw new DuplicateEventId(events[0]!.id, stored.stream);
+    const exact = expected === 'no_stream' ? -1 : typeof expected === 'number' ? expected : undefined;
+    if (exact !== undefined && stored.revision !== exact + 1) {
+      // EventStoreDB checks ids only at the place the expected revision names: elsewhere it would store them again.
+      const head = this.statements.streamHead.get(stream);
+      if (head !== undefined && head.revision === exact) throw new DuplicateEventId(events[0]!.id, `${stream}@${stored.revision}`);
+      throw new WrongExpectedVersion(stream, expected, head?.revision ?? 'no_stream');
+    }
     const rows = this.statements.streamForwards.all(stream, stored.revision, events.length);
     const same = rows.length === events.length && rows.every((row, index) => row[1] === events[index]!.id);
     if (!same) {

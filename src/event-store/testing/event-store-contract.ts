@@ -150,6 +150,16 @@ export const describeEventStoreContract = (adapterName: string, subject: Contrac
         expect(await store.readStream(stream)).toHaveLength(2);
       });
 
+      it('is idempotent at an exact expected revision also after the stream has moved on', async () => {
+        const stream = `${uniqueCategory()}-1`;
+        await store.append(stream, [newEvent()], 'no_stream');
+        const events = [newEvent(), newEvent()];
+        const first = await store.append(stream, events, 0);
+        await store.append(stream, [newEvent()], 2);
+        expect(await store.append(stream, events, 0)).toEqual(first);
+        expect(await store.readStream(stream)).toHaveLength(4);
+      });
+
       it('rejects a batch that only partly matches what was stored', async () => {
         const stream = `${uniqueCategory()}-1`;
         const stored = newEvent();
@@ -159,6 +169,17 @@ export const describeEventStoreContract = (adapterName: string, subject: Contrac
       });
 
       if (subject.uniqueEventIdsAcrossStreams !== false) {
+        // Beyond the port's promise (EventStoreDB would store them again): the embedded store refuses, so that a caller relying on more fails loudly.
+        it('refuses the same ids re-appended at another place in their stream', async () => {
+          const stream = `${uniqueCategory()}-1`;
+          const stored = newEvent();
+          await store.append(stream, [stored], 'no_stream');
+          await expect(store.append(stream, [stored], 0)).rejects.toBeInstanceOf(DuplicateEventId);
+          await store.append(stream, [newEvent()], 0);
+          await expect(store.append(stream, [stored], 0)).rejects.toBeInstanceOf(WrongExpectedVersion);
+          expect(await store.readStream(stream)).toHaveLength(2);
+        });
+
         it('rejects an event id that is stored in another stream', async () => {
           const event = newEvent();
           await store.append(`${uniqueCategory()}-1`, [event], 'no_stream');

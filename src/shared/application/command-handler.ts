@@ -13,7 +13,8 @@ export interface CommandContext {
   readonly causationId: string;
   /**
    * When true, the ids of the events this command appends derive from the causation id, so that a
-   * redelivered cause re-appends the same ids and the store does not write them twice.
+   * retried append whose first answer was lost is recognised by the store (the port's one promise of
+   * idempotence). A redelivered cause is recognised by the decider's state or an `AppendGuard`.
    */
   readonly deterministicIds?: boolean;
   readonly metadata?: Record<string, unknown>;
@@ -260,13 +261,7 @@ export class CommandHandler {
     this.cache.set(stream, { state: next, revision: expected, readUpTo, durable, lastId: newEvents[newEvents.length - 1]!.id });
     const options = afterEventId === undefined ? undefined : { afterEventId };
     const committing = this.store.append(stream, newEvents, revision === -1 ? 'no_stream' : revision, options).then(
-      async (appended): Promise<CommandResult<State, Event>> => {
-        if (appended.nextExpectedRevision !== expected) {
-          // The store recognised these ids as appended earlier (a redelivered cause): nothing new was written.
-          this.cache.delete(stream);
-          const current = await this.load(decider, stream);
-          return { accepted: true, ...current, events: [], eventIds: [], position: undefined };
-        }
+      (appended): CommandResult<State, Event> => {
         const current = this.cache.get(stream) as Cached | undefined;
         if (current !== undefined && current.durable < expected) this.cache.set(stream, { ...current, durable: Math.min(expected, current.revision) });
         this.snapshotIfDue(stream, revision, expected, next);
