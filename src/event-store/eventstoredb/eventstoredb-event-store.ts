@@ -382,7 +382,8 @@ export class EventStoreDbEventStore implements EventStore, ConsumerGroupHost {
       throw toStoreError(error);
     } finally {
       clearTimeout(timer);
-      await read.cancel().catch(() => undefined);
+      // Not awaited: while the client is still discovering the cluster, cancelling waits for the discovery, past the timeout.
+      void read.cancel().catch(() => undefined);
     }
   }
 

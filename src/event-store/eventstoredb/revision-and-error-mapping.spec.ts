@@ -159,6 +159,15 @@ describe('EventStoreDbEventStore.append against a fake client', () => {
     );
     await expect(silent.ping()).rejects.toBeInstanceOf(EventStoreUnavailable);
   });
+
+  it('keeps to its timeout while the client is still discovering the cluster (a cancel that waits for the discovery)', async () => {
+    const discovering = new FakeReadable([]);
+    discovering.cancel.mockImplementation(() => new Promise<void>(() => undefined));
+    const store = new EventStoreDbEventStore({ readAll: () => discovering } as unknown as EsdbClient, { pingTimeoutMs: 20, projectionBarrier: { timeoutMs: 0 } });
+    const started = Date.now();
+    await expect(store.ping()).rejects.toBeInstanceOf(EventStoreUnavailable);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
 });
 
 describe('waiting for the server at start-up', () => {
