@@ -35,9 +35,9 @@ const commitPositionOf = (position: Position | undefined): bigint | undefined =>
 const isMetadata = (value: unknown): value is EventMetadata =>
   typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
 
-/** An event as the client returns it, in the port's shape. */
-export const toRecordedEvent = (recorded: ClientRecordedEvent): RecordedEvent => {
-  const position = commitPositionOf(recorded.position);
+/** An event as the client returns it, in the port's shape; `ownPosition` where the server stamped another one on it. */
+export const toRecordedEvent = (recorded: ClientRecordedEvent, ownPosition?: bigint): RecordedEvent => {
+  const position = ownPosition ?? commitPositionOf(recorded.position);
   if (position === undefined) {
     throw new Error(
       `EventStoreDB returned no log position for event ${recorded.id} of ${recorded.streamId}; the adapter needs server 22.6 or newer`,
@@ -54,6 +54,26 @@ export const toRecordedEvent = (recorded: ClientRecordedEvent): RecordedEvent =>
     createdAt: recorded.created,
   };
 };
+
+/**
+ * The linked event's own commit position, from the `$c` that the `$by_category`/`$by_event_type`
+ * projections write in each link's metadata (with `$p`, `$o` and `$causedBy`).
+ */
+export const linkedEventPosition = (link: ClientRecordedEvent | undefined): bigint | undefined => {
+  const commit = isMetadata(link?.metadata) ? link.metadata.$c : undefined;
+  return (typeof commit === 'number' && Number.isSafeInteger(commit) && commit > 0) || (typeof commit === 'string' && /^[1-9]\d*$/.test(commit))
+    ? BigInt(commit)
+    : undefined;
+};
+
+/**
+ * An event resolved through a link. The server stamps the link's position on the event as well
+ * (KurrentDB `PersistentSubscriptions.Read.cs` and `Streams.Read.cs`: `ConvertToReadEvent` gives
+ * both `e.OriginalPosition`), so the event's own is the link's `$c`; a link without one (not a
+ * system projection's) leaves the position the server sent.
+ */
+export const toLinkedEvent = (event: ClientRecordedEvent, link: ClientRecordedEvent | undefined): RecordedEvent =>
+  toRecordedEvent(event, linkedEventPosition(link));
 
 /** System events (`$`-types such as `$>`, `$metadata`, `$ProjectionsInitialized`) and system streams. */
 export const isSystemEvent = (recorded: Pick<ClientRecordedEvent, 'type' | 'streamId'>): boolean =>
@@ -87,7 +107,7 @@ export const fromLinkStream = (resolved: ResolvedEvent): LinkStep | undefined =>
   if (link !== undefined) {
     const checkpoint = link.revision + 1n;
     if (event === undefined || event.type === linkEventType) return { checkpoint };
-    return { checkpoint, positioned: { event: toRecordedEvent(event), checkpoint } };
+    return { checkpoint, positioned: { event: toLinkedEvent(event, link), checkpoint } };
   }
   if (event === undefined) return undefined;
   // A link the server could not resolve comes back as the link record itself.

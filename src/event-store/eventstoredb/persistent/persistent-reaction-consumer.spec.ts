@@ -1,7 +1,7 @@
 import { PARK, PINNED, START, type PersistentSubscriptionToStreamResolvedEvent } from '@eventstore/db-client';
 import type { RecordedEvent } from '../../event-store.port';
 import type { EsdbPersistentClient } from '../client';
-import { FakePersistentSubscription, grpcError, grpcStatus, recorded, resolvedLink } from '../testing/client-fakes';
+import { deliveredLink, FakePersistentSubscription, grpcError, grpcStatus, recorded } from '../testing/client-fakes';
 import { PersistentReactionConsumer } from './persistent-reaction-consumer';
 import type { ReactionHandler } from '../../consumer-groups.port';
 import { eventually } from '../../../shared/testing/eventually';
@@ -9,7 +9,7 @@ import { eventually } from '../../../shared/testing/eventually';
 
 let linkRevision = 0;
 const delivered = (stream: string, type = 'OrderPlaced', data: unknown = {}, retryCount = 0): PersistentSubscriptionToStreamResolvedEvent => ({
-  ...resolvedLink('$ce-Order', linkRevision, recorded({ streamId: stream, revision: linkRevision, position: 100 + linkRevision++, type, data })),
+  ...deliveredLink('$ce-Order', linkRevision, recorded({ streamId: stream, revision: linkRevision, position: 100 + linkRevision++, type, data })),
   retryCount,
 });
 
@@ -67,6 +67,21 @@ describe('process manager as a member of an EventStoreDB consumer group', () => 
     await eventually(() => expect(subscription.acks).toEqual([idOf(placed), idOf(other)]));
     expect(seen).toEqual(['Order-1']);
     expect(consumer.status()).toMatchObject({ handled: 1, ignored: 1, parked: 0 });
+    await consumer.stop();
+  });
+
+  it("hands the handler the event's own position, not the link's that the server stamps on both", async () => {
+    const subscription = new FakePersistentSubscription();
+    const { asClient } = fakeClient(subscription);
+    const positions: bigint[] = [];
+    const consumer = new PersistentReactionConsumer(asClient, handlerOf(async (event) => void positions.push(event.position)));
+    const placed = delivered('Order-1');
+    expect(placed.event!.position).toEqual(placed.link!.position);
+    subscription.add(placed);
+    await consumer.start();
+    await eventually(() => expect(positions).toHaveLength(1));
+    expect(positions[0]).toBe(BigInt((placed.link!.metadata as { $c: number }).$c));
+    expect(positions[0]).toBeLessThan(placed.link!.position!.commit);
     await consumer.stop();
   });
 

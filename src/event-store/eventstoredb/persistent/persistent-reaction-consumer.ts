@@ -13,7 +13,7 @@ import type { RecordedEvent } from '../../event-store.port';
 import { backoffDelay, defaultBackoff, Pause, type BackoffOptions } from '../backoff';
 import { silentLogger, type EsdbPersistentClient, type StoreLogger } from '../client';
 import { categoryStream } from '../projection-barrier';
-import { linkEventType, toRecordedEvent } from '../resolved-event';
+import { linkEventType, toLinkedEvent } from '../resolved-event';
 import type { ReactionHandler } from '../../consumer-groups.port';
 
 export interface PersistentConsumerOptions {
@@ -232,7 +232,7 @@ export class PersistentReactionConsumer {
         await subscription.ack(resolved).catch((error: unknown) => this.ackFailed(error, resolved));
         continue;
       }
-      const recorded = toRecordedEvent(event);
+      const recorded = toLinkedEvent(event, resolved.link);
       const task = this.inLane(recorded.streamName, () => this.handleOne(subscription, resolved, recorded));
       this.inHand.add(task);
       void task.then(() => {

@@ -43,7 +43,7 @@ export const recorded = (fields: {
 export const linkTo = (
   linkStream: string,
   linkRevision: number | bigint,
-  target: Pick<ClientRecordedEvent, 'streamId' | 'revision'>,
+  target: Pick<ClientRecordedEvent, 'streamId' | 'revision'> & { readonly position?: ClientRecordedEvent['position'] },
   linkPosition: number | bigint = 1_000_000n + BigInt(linkRevision),
 ): ClientRecordedEvent<LinkEvent> => ({
   streamId: linkStream,
@@ -53,7 +53,12 @@ export const linkTo = (
   type: '$>',
   created: new Date('2026-01-02T03:04:06.000Z'),
   data: new Uint8Array(Buffer.from(`${target.revision}@${target.streamId}`)),
-  metadata: { $causedBy: uuid() },
+  // The projections' own metadata: `$c`/`$p` are the target's position, `$o` its stream.
+  metadata: {
+    $causedBy: uuid(),
+    $o: target.streamId,
+    ...(target.position === undefined ? {} : { $c: Number(target.position.commit), $p: Number(target.position.prepare) }),
+  },
   position: { commit: BigInt(linkPosition), prepare: BigInt(linkPosition) },
 });
 
@@ -63,6 +68,16 @@ export const resolvedLink = (linkStream: string, linkRevision: number, event: JS
   ...(event === undefined ? {} : { event }),
   commitPosition: 1_000_000n + BigInt(linkRevision),
 });
+
+/**
+ * What a persistent subscription to `$ce-<Category>` delivers for one entry: the server stamps the
+ * link's position on the event too (KurrentDB `PersistentSubscriptions.Read.cs`, `ConvertToReadEvent`
+ * passes `e.OriginalPosition` to both), so only the link's `$c` tells the event's own.
+ */
+export const deliveredLink = (linkStream: string, linkRevision: number, event: JSONRecordedEvent): ResolvedEvent => {
+  const resolved = resolvedLink(linkStream, linkRevision, event);
+  return { ...resolved, event: { ...event, position: resolved.link!.position } };
+};
 
 export const resolvedAll = (event: JSONRecordedEvent): AllStreamResolvedEvent => ({
   event: event as AllStreamResolvedEvent['event'],
