@@ -14,14 +14,17 @@ export type EsdbClient = Pick<
 /** What the persistent-subscription consumer uses (consumer groups, scale-out mode). */
 export type EsdbPersistentClient = Pick<
   EventStoreDBClient,
-  'createPersistentSubscriptionToStream' | 'subscribeToPersistentSubscriptionToStream'
+  | 'createPersistentSubscriptionToStream'
+  | 'subscribeToPersistentSubscriptionToStream'
+  | 'getPersistentSubscriptionToStreamInfo'
+  | 'updatePersistentSubscriptionToStream'
 >;
 
 /** What the parked-message (dead-letter) view uses. */
 export type EsdbParkedClient = Pick<EventStoreDBClient, 'readStream' | 'replayParkedMessagesToStream'>;
 
 /** Everything the consumer groups use: members, parked messages, and the server's statistics of a group. */
-export type EsdbConsumerGroupClient = EsdbPersistentClient & EsdbParkedClient & Pick<EventStoreDBClient, 'getPersistentSubscriptionToStreamInfo'>;
+export type EsdbConsumerGroupClient = EsdbPersistentClient & EsdbParkedClient;
 
 /** pino's `Logger` fits this; the adapter logs only warnings and errors. */
 export interface StoreLogger {

@@ -1,4 +1,4 @@
-import { PARK, PINNED, START, type PersistentSubscriptionToStreamResolvedEvent } from '@eventstore/db-client';
+import { PARK, PINNED, START, type PersistentSubscriptionToStreamResolvedEvent, type PersistentSubscriptionToStreamSettings } from '@eventstore/db-client';
 import type { RecordedEvent } from '../../event-store.port';
 import type { EsdbPersistentClient } from '../client';
 import { deliveredLink, FakePersistentSubscription, grpcError, grpcStatus, recorded } from '../testing/client-fakes';
@@ -18,11 +18,15 @@ const idOf = (resolved: PersistentSubscriptionToStreamResolvedEvent) => resolved
 /** The client's persistent-subscription calls, faked: each join hands out the next prepared subscription. */
 const fakeClient = (...subscriptions: FakePersistentSubscription[]) => {
   const joined: FakePersistentSubscription[] = [];
-  let created = false;
+  let group: PersistentSubscriptionToStreamSettings | undefined;
   const client = {
-    createPersistentSubscriptionToStream: jest.fn(async () => {
-      if (created) throw grpcError(grpcStatus.ALREADY_EXISTS, 'exists', { exception: 'persistent-subscription-exists' });
-      created = true;
+    createPersistentSubscriptionToStream: jest.fn(async (_stream: string, _group: string, settings: PersistentSubscriptionToStreamSettings) => {
+      if (group !== undefined) throw grpcError(grpcStatus.ALREADY_EXISTS, 'exists', { exception: 'persistent-subscription-exists' });
+      group = settings;
+    }),
+    getPersistentSubscriptionToStreamInfo: jest.fn(async () => ({ settings: group! })),
+    updatePersistentSubscriptionToStream: jest.fn(async (_stream: string, _group: string, settings: PersistentSubscriptionToStreamSettings) => {
+      group = settings;
     }),
     subscribeToPersistentSubscriptionToStream: jest.fn(() => {
       const next = subscriptions.shift() ?? new FakePersistentSubscription();
@@ -53,6 +57,28 @@ describe('process manager as a member of an EventStoreDB consumer group', () => 
     );
     expect(client.subscribeToPersistentSubscriptionToStream).toHaveBeenCalledWith('$ce-Order', 'payments-on-orders', { bufferSize: 16 });
     await consumer.stop();
+  });
+
+  it('updates a group an older version made when a setting it chooses differs, keeping where the group starts, and only then', async () => {
+    const { client, asClient } = fakeClient(new FakePersistentSubscription(), new FakePersistentSubscription(), new FakePersistentSubscription());
+    const join = async (options: ConstructorParameters<typeof PersistentReactionConsumer>[2]) => {
+      const consumer = new PersistentReactionConsumer(asClient, handlerOf(async () => undefined), options);
+      const joins = client.subscribeToPersistentSubscriptionToStream.mock.calls.length;
+      await consumer.start();
+      await eventually(() => expect(client.subscribeToPersistentSubscriptionToStream).toHaveBeenCalledTimes(joins + 1));
+      await consumer.stop();
+    };
+    await join({ startFrom: 42n, messageTimeoutMs: 10_000 });
+    expect(client.updatePersistentSubscriptionToStream).not.toHaveBeenCalled();
+    await join({ startFrom: 7n, messageTimeoutMs: 45_000 });
+    expect(client.updatePersistentSubscriptionToStream).toHaveBeenCalledTimes(1);
+    expect(client.updatePersistentSubscriptionToStream).toHaveBeenCalledWith(
+      '$ce-Order',
+      'payments-on-orders',
+      expect.objectContaining({ messageTimeout: 45_000, startFrom: 42n, consumerStrategyName: PINNED }),
+    );
+    await join({ startFrom: 7n, messageTimeoutMs: 45_000 });
+    expect(client.updatePersistentSubscriptionToStream).toHaveBeenCalledTimes(1);
   });
 
   it('acks what it handled and what it does not act on', async () => {

@@ -7,6 +7,7 @@ import {
   START,
   type PersistentSubscriptionToStream,
   type PersistentSubscriptionToStreamResolvedEvent,
+  type PersistentSubscriptionToStreamSettings,
 } from '@eventstore/db-client';
 import { setMaxListeners } from 'node:events';
 import type { RecordedEvent } from '../../event-store.port';
@@ -54,6 +55,9 @@ export interface PersistentConsumerStatus {
 }
 
 type Delivered = PersistentSubscriptionToStreamResolvedEvent;
+
+/** The settings `ensureGroup` chooses (the rest are the server's defaults). */
+const chosenSettings = ['resolveLinkTos', 'consumerStrategyName', 'messageTimeout', 'maxRetryCount', 'checkPointLowerBound'] as const;
 
 /** Resolves when `wait` does, or at once when the signal aborts. */
 const unlessAborted = (wait: Promise<void>, signal: AbortSignal): Promise<void> =>
@@ -217,7 +221,22 @@ export class PersistentReactionConsumer {
       await this.client.createPersistentSubscriptionToStream(this.stream, this.group, settings);
     } catch (error) {
       if (!(error instanceof PersistentSubscriptionExistsError)) throw error;
+      await this.keepSettings(settings);
     }
+  }
+
+  /**
+   * A group keeps the settings it was created with until it is updated, so a changed setting (a
+   * longer message timeout, say) would never reach a group an older version made. An update
+   * restarts the group on the server, dropping its members, so it is sent only when a setting we
+   * choose differs; where the group starts stays its own.
+   */
+  private async keepSettings(wanted: PersistentSubscriptionToStreamSettings): Promise<void> {
+    const current = (await this.client.getPersistentSubscriptionToStreamInfo(this.stream, this.group)).settings;
+    const changed = chosenSettings.filter((key) => current[key] !== wanted[key]);
+    if (changed.length === 0) return;
+    await this.client.updatePersistentSubscriptionToStream(this.stream, this.group, { ...current, ...wanted, startFrom: current.startFrom });
+    this.logger.warn({ stream: this.stream, group: this.group, changed }, 'consumer group settings updated');
   }
 
   private async consume(subscription: PersistentSubscriptionToStream, delivered: () => void): Promise<void> {
