@@ -1,4 +1,5 @@
 import { StreamNotFoundError, type ResolvedEvent } from '@eventstore/db-client';
+import { EventStoreUnavailable } from '../../errors';
 import type { EsdbParkedClient } from '../client';
 import { FakeReadable, linkTo, recorded } from '../testing/client-fakes';
 import { ParkedMessages, parkedReason, parkedStream, parseLink } from './parked-messages';
@@ -56,5 +57,34 @@ describe('parked messages: the dead letters of the consumer-group mode', () => {
     expect(client.readStream).toHaveBeenCalledTimes(1);
     expect(parkedReason({ reason: 'Reached retry count of 10' })).toBe('Reached retry count of 10');
     expect(parkedReason(undefined)).toBe('parked');
+  });
+
+  describe('a replay the server may ignore', () => {
+    /** A parked stream of three entries on a server that truncates it before what it replays, or ignores the request while `busy`. */
+    const serverWithParked = (busy: boolean) => {
+      let truncateBefore = 0;
+      const entries = [0, 1, 2].map((revision) => ({ link: linkTo(parkedStream('$ce-Order', 'pm'), revision, { streamId: '$ce-Order', revision: BigInt(revision) }) }));
+      return {
+        readStream: jest.fn((_stream: string, options: { fromRevision: bigint }) =>
+          new FakeReadable(entries.filter(({ link }) => link.revision >= BigInt(truncateBefore) && link.revision >= options.fromRevision), 'end'),
+        ),
+        replayParkedMessagesToStream: jest.fn(async (_stream: string, _group: string, options: { stopAt?: bigint }) => {
+          if (busy) return;
+          setTimeout(() => (truncateBefore = Number(options.stopAt ?? 3n)), 5);
+        }),
+      };
+    };
+    const confirm = { timeoutMs: 200, pollMs: 5 };
+
+    it('answers once the server has taken the entries asked for off the parked stream', async () => {
+      const client = serverWithParked(false);
+      await new ParkedMessages(client as unknown as EsdbParkedClient, confirm).replay('$ce-Order', 'pm', 2);
+      expect(client.replayParkedMessagesToStream).toHaveBeenCalledWith('$ce-Order', 'pm', { stopAt: 2n });
+    });
+
+    it('fails with EventStoreUnavailable when the server answered OK and replayed nothing (another replay running, group not live)', async () => {
+      const client = serverWithParked(true);
+      await expect(new ParkedMessages(client as unknown as EsdbParkedClient, confirm).replay('$ce-Order', 'pm', 2)).rejects.toBeInstanceOf(EventStoreUnavailable);
+    });
   });
 });

@@ -1,4 +1,5 @@
 import { StreamNotFoundError, type ResolvedEvent } from '@eventstore/db-client';
+import { EventStoreUnavailable } from '../../errors';
 import type { RecordedEvent } from '../../event-store.port';
 import type { EsdbParkedClient } from '../client';
 import { toStoreError } from '../error-mapping';
@@ -15,6 +16,13 @@ export interface ParkedMessage {
   readonly reason: string;
   /** The event, if it can still be read. */
   readonly event?: RecordedEvent;
+}
+
+export interface ReplayConfirmation {
+  /** How long a replay may take to start before the request is answered as unavailable. */
+  readonly timeoutMs?: number;
+  readonly pollMs?: number;
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 /** The server prefixes the reason a client gives when it nacks with `park`. */
@@ -43,7 +51,10 @@ export const parseLink = (data: unknown): { stream: string; revision: bigint } |
  * start (`stopAt`, exclusive, ends it early), then truncates the stream before what it replayed.
  */
 export class ParkedMessages {
-  constructor(private readonly client: EsdbParkedClient) {}
+  constructor(
+    private readonly client: EsdbParkedClient,
+    private readonly confirm: ReplayConfirmation = {},
+  ) {}
 
   async list(stream: string, group: string, maxCount = 1000): Promise<ParkedMessage[]> {
     const parked: ParkedMessage[] = [];
@@ -65,12 +76,45 @@ export class ParkedMessages {
     }
   }
 
-  /** Replays the parked entries before `stopAt` (a parked revision, exclusive), or all of them. */
+  /**
+   * Replays the parked entries before `stopAt` (a parked revision, exclusive), or all of them. The
+   * server answers OK and does nothing while another replay of the group runs or the group is not
+   * live (KurrentDB `PersistentSubscription.RetryParkedMessages` returns early in both cases), so
+   * with `stopAt` this waits until the server has truncated the parked stream past the last entry
+   * asked for, as it does once it has read them for redelivery; if it has not within the time,
+   * `EventStoreUnavailable`: try again.
+   */
   async replay(stream: string, group: string, stopAt?: number): Promise<void> {
     try {
       await this.client.replayParkedMessagesToStream(stream, group, stopAt === undefined ? {} : { stopAt: BigInt(stopAt) });
+      if (stopAt !== undefined && stopAt > 0) await this.replayed(stream, group, stopAt - 1);
     } catch (error) {
       throw toStoreError(error);
+    }
+  }
+
+  private async replayed(stream: string, group: string, last: number): Promise<void> {
+    const timeoutMs = this.confirm.timeoutMs ?? 5000;
+    const sleep = this.confirm.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+    const deadline = Date.now() + timeoutMs;
+    while (await this.stillParked(stream, group, last)) {
+      if (Date.now() >= deadline) {
+        throw new EventStoreUnavailable(`the server did not start replaying ${group}'s parked events within ${timeoutMs} ms (a replay still running, or the group not live yet); try again`);
+      }
+      await sleep(this.confirm.pollMs ?? 100);
+    }
+  }
+
+  /** Whether the parked stream still shows entry `revision`: the server truncates before what it replayed. */
+  private async stillParked(stream: string, group: string, revision: number): Promise<boolean> {
+    try {
+      for await (const resolved of this.client.readStream(parkedStream(stream, group), { fromRevision: BigInt(revision), maxCount: 1 })) {
+        return (resolved.link ?? resolved.event)?.revision === BigInt(revision);
+      }
+      return false;
+    } catch (error) {
+      if (error instanceof StreamNotFoundError) return false;
+      throw error;
     }
   }
 

@@ -1,4 +1,11 @@
-import { PARK, PINNED, START, type PersistentSubscriptionToStreamResolvedEvent, type PersistentSubscriptionToStreamSettings } from '@eventstore/db-client';
+import {
+  PARK,
+  persistentSubscriptionToStreamSettingsFromDefaults,
+  PINNED,
+  START,
+  type PersistentSubscriptionToStreamResolvedEvent,
+  type PersistentSubscriptionToStreamSettings,
+} from '@eventstore/db-client';
 import type { RecordedEvent } from '../../event-store.port';
 import type { EsdbPersistentClient } from '../client';
 import { deliveredLink, FakePersistentSubscription, grpcError, grpcStatus, recorded } from '../testing/client-fakes';
@@ -187,7 +194,7 @@ describe('process manager as a member of an EventStoreDB consumer group', () => 
   it('treats an existing group as joined (another instance created it)', async () => {
     const subscription = new FakePersistentSubscription();
     const { client, asClient } = fakeClient(subscription);
-    await client.createPersistentSubscriptionToStream();
+    await client.createPersistentSubscriptionToStream('$ce-Order', 'payments-on-orders', persistentSubscriptionToStreamSettingsFromDefaults());
     const consumer = new PersistentReactionConsumer(asClient, handlerOf(async () => undefined));
     await consumer.start();
     const placed = delivered('Order-1');
