@@ -1,0 +1,102 @@
+import { DuplicateEventId, WrongExpectedVersion } from '../errors';
+import type { AppendResult, ExpectedRevision, NewEvent } from '../event-store.port';
+import { categoryOf } from '../stream-name';
+import type { SqliteStatements } from './sqlite-statements';
+
+export interface AppendRequest {
+  readonly stream: string;
+  readonly events: readonly NewEvent[];
+  readonly expected: ExpectedRevision;
+  readonly afterEventId: string | undefined;
+}
+
+/**
+ * One append's rows, inside the caller's transaction: the id check (a retried append at the same
+ * place answers as the first), the expected-revision check, then one insert per event.
+ */
+export const appendRows = (statements: SqliteStatements, { stream, events, expected, afterEventId }: AppendRequest): AppendResult => {
+  const first = events[0];
+  if (first !== undefined) {
+    const stored = statements.locateById.get(first.id);
+    if (stored !== undefined) return alreadyAppended(statements, stream, events, expected, stored);
+  }
+  const head = statements.streamHead.get(stream);
+  const actual = head === undefined ? 'no_stream' : head.revision;
+  if (!satisfies(expected, actual) || (afterEventId !== undefined && head?.id !== afterEventId)) {
+    throw new WrongExpectedVersion(stream, expected, actual);
+  }
+  if (events.length === 0) {
+    return { nextExpectedRevision: head?.revision ?? -1, position: BigInt(head?.position ?? 0) };
+  }
+  const category = categoryOf(stream);
+  const createdAt = Date.now();
+  let revision = head?.revision ?? -1;
+  let position: number | bigint = 0;
+  for (const event of events) {
+    revision++;
+    position = statements.insert.run(
+      event.id,
+      stream,
+      category,
+      revision,
+      event.type,
+      JSON.stringify(event.data),
+      JSON.stringify(event.metadata ?? {}),
+      createdAt,
+      typeof event.metadata?.schemaVersion === 'number' ? event.metadata.schemaVersion : null,
+    ).lastInsertRowid;
+  }
+  return { nextExpectedRevision: revision, position: BigInt(position) };
+};
+
+/** A retried append of events already stored at that place succeeds again without writing, as on EventStoreDB. */
+const alreadyAppended = (
+  statements: SqliteStatements,
+  stream: string,
+  events: readonly NewEvent[],
+  expected: ExpectedRevision,
+  stored: { stream: string; revision: number },
+): AppendResult => {
+  if (stored.stream !== stream) throw new DuplicateEventId(events[0]!.id, stored.stream);
+  const exact = expected === 'no_stream' ? -1 : typeof expected === 'number' ? expected : undefined;
+  if (exact !== undefined && stored.revision !== exact + 1) {
+    // EventStoreDB checks ids only at the place the expected revision names: elsewhere it would store them again.
+    const head = statements.streamHead.get(stream);
+    if (head !== undefined && head.revision === exact) throw new DuplicateEventId(events[0]!.id, `${stream}@${stored.revision}`);
+    throw new WrongExpectedVersion(stream, expected, head?.revision ?? 'no_stream');
+  }
+  const rows = statements.streamForwards.all(stream, stored.revision, events.length);
+  const same = rows.length === events.length && rows.every((row, index) => row[1] === events[index]!.id);
+  if (!same) {
+    const head = statements.streamHead.get(stream);
+    throw new WrongExpectedVersion(stream, expected, head?.revision ?? 'no_stream');
+  }
+  const [position, , , revision] = rows[rows.length - 1]!;
+  return { nextExpectedRevision: revision, position: BigInt(position) };
+};
+
+const satisfies = (expected: ExpectedRevision, actual: number | 'no_stream'): boolean => {
+  switch (expected) {
+    case 'any':
+      return true;
+    case 'no_stream':
+      return actual === 'no_stream';
+    case 'stream_exists':
+      return actual !== 'no_stream';
+    default:
+      return actual === expected;
+  }
+};
+
+/** A unique-id violation as the port's error; anything else as it came. */
+export const asAppendError = (error: unknown, { events }: AppendRequest): Error => {
+  if (isUniqueIdViolation(error)) {
+    return new DuplicateEventId(events.map((event) => event.id).join(', '), 'another place in the store');
+  }
+  return error instanceof Error ? error : new Error(String(error));
+};
+
+const isUniqueIdViolation = (error: unknown): boolean =>
+  error instanceof Error &&
+  (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' &&
+  error.message.includes('events.id');
