@@ -3,17 +3,13 @@ import {
   END,
   EventStoreDBClient,
   excludeSystemEvents,
-  FORWARDS,
-  jsonEvent,
   START,
   StreamNotFoundError,
   type AllStreamResolvedEvent,
-  type JSONType,
-  type Position,
   type ResolvedEvent,
 } from '@eventstore/db-client';
 import type { ConsumerGroupHost, ConsumerGroupOptions, ConsumerGroups, ReactionHandler } from '../consumer-groups.port';
-import { EventStoreUnavailable, WrongExpectedVersion } from '../errors';
+import { EventStoreUnavailable } from '../errors';
 import type {
   AppendResult,
   EventStore,
@@ -30,18 +26,20 @@ import type {
 import { backoffDelay, type BackoffOptions } from './backoff';
 import { silentLogger, type EsdbClient, type StoreLogger } from './client';
 import { withExplicitKeepAlive, type KeepAlive } from './connection-string';
-import { isConnectionError, isInvalidPositionError, toStoreError } from './error-mapping';
+import { toStoreError } from './error-mapping';
 import { scanForEvent, type EventIdIndex } from './event-id-index';
 import { EventStoreDbSecretStore } from './eventstoredb-secret-store';
 import { EventStoreDbSnapshotStore } from './eventstoredb-snapshot-store';
 import { EventStoreDbCheckpointStore } from './eventstoredb-checkpoint-store';
 import { linkCheckpointAt } from './link-checkpoint-at';
-import { categoryOf } from '../stream-name';
 import { EventStoreDbConsumerGroups, type EventStoreDbConsumerGroupsOptions } from './persistent/eventstoredb-consumer-groups';
 import { categoryStream, eventTypeStream, ProjectionBarrier, type BarrierOptions } from './projection-barrier';
 import { ResubscribingSubscription } from './resubscribing-subscription';
-import { allReadPosition, fromAll, fromLinkStream, toRecordedEvent } from './resolved-event';
-import { toClientExpectedRevision } from './revision-mapping';
+import { categoryAt, readAllPage } from './all-reads';
+import { readLinks } from './link-reads';
+import { readStreamEvents } from './stream-reads';
+import { appendToStream } from './stream-writes';
+import { allReadPosition, fromAll, fromLinkStream } from './resolved-event';
 
 export interface EventStoreDbOptions {
   readonly logger?: StoreLogger;
@@ -65,8 +63,6 @@ export interface EventStoreDbOptions {
 
 const defaultPageSize = 1000;
 
-const toEventData = (event: NewEvent) =>
-  jsonEvent({ id: event.id, type: event.type, data: event.data as JSONType, metadata: event.metadata ?? {} });
 
 /**
  * The production store: EventStoreDB through `@eventstore/db-client` (gRPC). Honours the port and
@@ -135,99 +131,30 @@ export class EventStoreDbEventStore implements EventStore, ConsumerGroupHost {
     this.pageSize = options.pageSize ?? defaultPageSize;
   }
 
-  async append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision = 'any'): Promise<AppendResult> {
+
+
+
+
+
+  append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision = 'any'): Promise<AppendResult> {
     this.assertOpen();
-    if (events.length === 0) return this.emptyAppend(stream, expected);
-    try {
-      const result = await this.client.appendToStream(stream, events.map(toEventData), {
-        expectedRevision: toClientExpectedRevision(expected),
-      });
-      // An idempotent retry may come back without a position (the server wrote nothing): take the stored event's.
-      const position = result.position?.commit ?? (await this.positionOf(stream, result.nextExpectedRevision));
-      this.barrier.appended(
-        stream,
-        events.map((event) => event.type),
-        position,
-      );
-      return { nextExpectedRevision: Number(result.nextExpectedRevision), position };
-    } catch (error) {
-      throw toStoreError(error, { stream, expected });
-    }
+    return appendToStream(this.client, this.barrier, stream, events, expected);
   }
 
-  async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
-    if (options.maxCount === 0) return [];
-    const backwards = options.direction === 'backwards';
-    try {
-      const events: RecordedEvent[] = [];
-      for await (const resolved of this.client.readStream(stream, {
-        direction: backwards ? BACKWARDS : FORWARDS,
-        fromRevision: options.fromRevision === undefined ? (backwards ? END : START) : BigInt(options.fromRevision),
-        ...(options.maxCount === undefined ? {} : { maxCount: options.maxCount }),
-      })) {
-        if (resolved.event !== undefined) events.push(toRecordedEvent(resolved.event));
-      }
-      return events;
-    } catch (error) {
-      if (error instanceof StreamNotFoundError) return [];
-      throw toStoreError(error);
-    }
+  readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    return readStreamEvents(this.client, stream, options);
   }
 
-  async readAll(options: ReadManyOptions = {}): Promise<PositionedEvent[]> {
-    const maxCount = options.maxCount ?? this.pageSize;
-    if (maxCount <= 0) return [];
-    const { after } = options;
-    try {
-      return await this.readAllFrom(after === undefined ? undefined : allReadPosition(after), after, maxCount);
-    } catch (error) {
-      // `after` is not where a record starts (say, a position - 1): the server does not read from inside a
-      // record. Find the last record at or before it, reading backwards, and read on from there. Any
-      // other error (access denied, a dropped connection) is the caller's: no scan of `$all` for it.
-      if (after === undefined || !isInvalidPositionError(error)) throw toStoreError(error);
-      try {
-        return await this.readAllFrom(await this.recordAtOrBefore(after), after, maxCount);
-      } catch (retryError) {
-        throw toStoreError(retryError);
-      }
-    }
-  }
-
-  private async readAllFrom(from: Position | undefined, after: bigint | undefined, maxCount: number): Promise<PositionedEvent[]> {
-    const read = this.client.readAll({ direction: FORWARDS, fromPosition: from ?? START });
-    const events: PositionedEvent[] = [];
-    try {
-      for await (const resolved of read) {
-        const step = fromAll(resolved);
-        if (step?.positioned === undefined || (after !== undefined && step.checkpoint <= after)) continue;
-        events.push(step.positioned);
-        if (events.length === maxCount) break;
-      }
-      return events;
-    } finally {
-      await read.cancel().catch(() => undefined);
-    }
-  }
-
-  private async recordAtOrBefore(position: bigint): Promise<Position | undefined> {
-    const read = this.client.readAll({ direction: BACKWARDS, fromPosition: END });
-    try {
-      for await (const resolved of read) {
-        const at = resolved.event?.position;
-        if (at !== undefined && at.commit <= position) return at;
-      }
-      return undefined;
-    } finally {
-      await read.cancel().catch(() => undefined);
-    }
+  readAll(options: ReadManyOptions = {}): Promise<PositionedEvent[]> {
+    return readAllPage(this.client, options.after, options.maxCount ?? this.pageSize);
   }
 
   readCategory(category: string, options: ReadManyOptions = {}): Promise<PositionedEvent[]> {
-    return this.readLinks(categoryStream(category), options);
+    return readLinks(this.client, this.barrier, categoryStream(category), options.after, options.maxCount ?? this.pageSize);
   }
 
   readEventType(type: string, options: ReadManyOptions = {}): Promise<PositionedEvent[]> {
-    return this.readLinks(eventTypeStream(type), options);
+    return readLinks(this.client, this.barrier, eventTypeStream(type), options.after, options.maxCount ?? this.pageSize);
   }
 
   async readEvent(eventId: string): Promise<RecordedEvent | undefined> {
@@ -236,7 +163,7 @@ export class EventStoreDbEventStore implements EventStore, ConsumerGroupHost {
       if (index !== undefined) {
         const location = await index.locate(eventId);
         if (location !== undefined) {
-          const [event] = await this.readStream(location.stream, { fromRevision: location.revision, maxCount: 1 });
+          const [event] = await readStreamEvents(this.client, location.stream, { fromRevision: location.revision, maxCount: 1 });
           if (event?.id === eventId) return event;
         }
         const lagMs = this.options.eventIdIndexLagMs ?? 60_000;
@@ -335,7 +262,7 @@ export class EventStoreDbEventStore implements EventStore, ConsumerGroupHost {
       ...(this.options.projectionBarrier?.pollMs === undefined ? {} : { pollMs: this.options.projectionBarrier.pollMs }),
     };
     try {
-      const own = await this.categoryAt(position);
+      const own = await categoryAt(this.client, position);
       if (own === undefined || own === target.category) return await linkCheckpointAt(this.client, categoryStream(target.category), position, linkOptions);
       if ((await linkCheckpointAt(this.client, categoryStream(own), position, linkOptions)) === undefined) return undefined;
       return await linkCheckpointAt(this.client, categoryStream(target.category), position, { ...linkOptions, passed: true });
@@ -344,24 +271,6 @@ export class EventStoreDbEventStore implements EventStore, ConsumerGroupHost {
     }
   }
 
-  /** The category of the event at exactly that `$all` position; undefined when no event of ours starts there. */
-  private async categoryAt(position: bigint): Promise<string | undefined> {
-    let read: ReturnType<EsdbClient['readAll']> | undefined;
-    try {
-      read = this.client.readAll({ direction: FORWARDS, fromPosition: allReadPosition(position), maxCount: 1 });
-      for await (const resolved of read) {
-        const step = fromAll(resolved);
-        return step?.positioned !== undefined && step.checkpoint === position ? categoryOf(step.positioned.event.streamName) : undefined;
-      }
-      return undefined;
-    } catch (error) {
-      // Not where a record starts (a made-up position): no category, and the caller waits as for its own.
-      if (isConnectionError(error)) throw error;
-      return undefined;
-    } finally {
-      if (read !== undefined) await read.cancel().catch(() => undefined);
-    }
-  }
 
   /** A cheap read of the newest record of `$all`, with a deadline: reads on this client have none of their own. */
   async ping(): Promise<void> {
@@ -400,43 +309,6 @@ export class EventStoreDbEventStore implements EventStore, ConsumerGroupHost {
     if (this.closed) throw new EventStoreUnavailable('the event store is closed');
   }
 
-  private async readLinks(linkStream: string, { after, maxCount = this.pageSize }: ReadManyOptions): Promise<PositionedEvent[]> {
-    if (maxCount <= 0) return [];
-    const events: PositionedEvent[] = [];
-    try {
-      await this.barrier.settle(linkStream);
-      // `after` is a link revision + 1, i.e. the revision of the next link: read from it, inclusive.
-      for await (const resolved of this.client.readStream(linkStream, {
-        direction: FORWARDS,
-        fromRevision: after === undefined ? START : after,
-        maxCount,
-        resolveLinkTos: true,
-      })) {
-        const step = fromLinkStream(resolved);
-        if (step?.positioned !== undefined) events.push(step.positioned);
-      }
-      return events;
-    } catch (error) {
-      if (error instanceof StreamNotFoundError) return [];
-      throw toStoreError(error);
-    }
-  }
 
-  private async emptyAppend(stream: string, expected: ExpectedRevision): Promise<AppendResult> {
-    const [head] = await this.readStream(stream, { direction: 'backwards', maxCount: 1 });
-    const actual = head === undefined ? 'no_stream' : head.revision;
-    const satisfied =
-      expected === 'any' ||
-      (expected === 'no_stream' && actual === 'no_stream') ||
-      (expected === 'stream_exists' && actual !== 'no_stream') ||
-      expected === actual;
-    if (!satisfied) throw new WrongExpectedVersion(stream, expected, actual);
-    return { nextExpectedRevision: head?.revision ?? -1, position: head?.position ?? 0n };
-  }
 
-  private async positionOf(stream: string, revision: bigint): Promise<bigint> {
-    const [event] = await this.readStream(stream, { fromRevision: Number(revision), maxCount: 1 });
-    if (event === undefined) throw new Error(`EventStoreDB acknowledged ${stream}@${revision} but it cannot be read`);
-    return event.position;
-  }
 }
