@@ -4,6 +4,7 @@ import { categoryOf } from '../stream-name';
 import type { EsdbClient } from './client';
 import { isConnectionError, isInvalidPositionError, toStoreError } from './error-mapping';
 import { allReadPosition, fromAll } from './resolved-event';
+import { leftCleanly } from './left-cleanly';
 
 /** A page of `$all` after a position: system and bookkeeping events left out. */
 export const readAllPage = async (client: Pick<EsdbClient, 'readAll'>, after: bigint | undefined, maxCount: number): Promise<PositionedEvent[]> => {
@@ -27,7 +28,7 @@ const readAllFrom = async (client: Pick<EsdbClient, 'readAll'>, from: Position |
   const read = client.readAll({ direction: FORWARDS, fromPosition: from ?? START });
   const events: PositionedEvent[] = [];
   try {
-    for await (const resolved of read) {
+    for await (const resolved of leftCleanly(read)) {
       const step = fromAll(resolved);
       if (step?.positioned === undefined || (after !== undefined && step.checkpoint <= after)) continue;
       events.push(step.positioned);
@@ -42,7 +43,7 @@ const readAllFrom = async (client: Pick<EsdbClient, 'readAll'>, from: Position |
 const recordAtOrBefore = async (client: Pick<EsdbClient, 'readAll'>, position: bigint): Promise<Position | undefined> => {
   const read = client.readAll({ direction: BACKWARDS, fromPosition: END });
   try {
-    for await (const resolved of read) {
+    for await (const resolved of leftCleanly(read)) {
       const at = resolved.event?.position;
       if (at !== undefined && at.commit <= position) return at;
     }
@@ -57,7 +58,7 @@ export const categoryAt = async (client: Pick<EsdbClient, 'readAll'>, position: 
   let read: ReturnType<EsdbClient['readAll']> | undefined;
   try {
     read = client.readAll({ direction: FORWARDS, fromPosition: allReadPosition(position), maxCount: 1 });
-    for await (const resolved of read) {
+    for await (const resolved of leftCleanly(read)) {
       const step = fromAll(resolved);
       return step?.positioned !== undefined && step.checkpoint === position ? categoryOf(step.positioned.event.streamName) : undefined;
     }

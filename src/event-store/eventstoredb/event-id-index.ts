@@ -2,6 +2,7 @@ import { BACKWARDS, END } from '@eventstore/db-client';
 import type { RecordedEvent } from '../event-store.port';
 import { silentLogger, type EsdbClient, type StoreLogger } from './client';
 import { isBookkeepingEvent, isSystemEvent, toRecordedEvent } from './resolved-event';
+import { leftCleanly } from './left-cleanly';
 
 export interface EventLocation {
   readonly stream: string;
@@ -58,7 +59,7 @@ export const scanForEvent = async (
   const read = client.readAll({ direction: BACKWARDS, fromPosition: END });
   let scanned = 0;
   try {
-    for await (const resolved of read) {
+    for await (const resolved of leftCleanly(read)) {
       const event = resolved.event;
       if (event === undefined) continue;
       scanned++;

@@ -3,6 +3,7 @@ import type { CheckpointStore } from '../event-store.port';
 import type { EsdbClient } from './client';
 import { toStoreError } from './error-mapping';
 import { checkpointStreamPrefix } from './resolved-event';
+import { leftCleanly } from './left-cleanly';
 
 export const checkpointEventType = 'SubscriptionCheckpointStored';
 
@@ -29,11 +30,11 @@ export class EventStoreDbCheckpointStore implements CheckpointStore {
 
   async load(name: string): Promise<bigint | undefined> {
     try {
-      for await (const resolved of this.client.readStream(checkpointStream(name), {
+      for await (const resolved of leftCleanly(this.client.readStream(checkpointStream(name), {
         direction: BACKWARDS,
         fromRevision: END,
         maxCount: 1,
-      })) {
+      }))) {
         const data = resolved.event?.data as Partial<CheckpointData> | undefined;
         if (resolved.event?.type === checkpointEventType && typeof data?.checkpoint === 'string') return BigInt(data.checkpoint);
       }

@@ -40,6 +40,7 @@ import { readLinks } from './link-reads';
 import { readStreamEvents } from './stream-reads';
 import { appendToStream } from './stream-writes';
 import { allReadPosition, fromAll, fromLinkStream } from './resolved-event';
+import { leftCleanly } from './left-cleanly';
 
 export interface EventStoreDbOptions {
   readonly logger?: StoreLogger;
@@ -55,6 +56,8 @@ export interface EventStoreDbOptions {
   readonly pageSize?: number;
   readonly keepAlive?: KeepAlive;
   readonly pingTimeoutMs?: number;
+  /** How long `close` waits for the client to end its streams. */
+  readonly disposeTimeoutMs?: number;
   /** `connect` waits this long for the server to answer (it may still be starting, or electing a leader); 0: not at all. */
   readonly connectTimeoutMs?: number;
   /** Options of every consumer-group member (tests: backoff and sleep without timers). */
@@ -227,7 +230,7 @@ export class EventStoreDbEventStore implements EventStore, ConsumerGroupHost {
       if (target.kind === 'category') {
         const stream = categoryStream(target.category);
         await this.barrier.settle(stream);
-        for await (const resolved of this.client.readStream(stream, { direction: BACKWARDS, fromRevision: END, maxCount: 1 })) {
+        for await (const resolved of leftCleanly(this.client.readStream(stream, { direction: BACKWARDS, fromRevision: END, maxCount: 1 }))) {
           const step = fromLinkStream(resolved);
           if (step !== undefined) return step.checkpoint;
         }
@@ -235,7 +238,7 @@ export class EventStoreDbEventStore implements EventStore, ConsumerGroupHost {
       }
       const read = this.client.readAll({ direction: BACKWARDS, fromPosition: END });
       try {
-        for await (const resolved of read) {
+        for await (const resolved of leftCleanly(read)) {
           const step = fromAll(resolved);
           if (step?.positioned !== undefined) return step.checkpoint;
         }
@@ -281,7 +284,7 @@ export class EventStoreDbEventStore implements EventStore, ConsumerGroupHost {
     try {
       await Promise.race([
         (async () => {
-          for await (const _ of read) break;
+          for await (const _ of leftCleanly(read)) break;
         })(),
         new Promise<never>((_, reject) => {
           timer = setTimeout(() => reject(new EventStoreUnavailable(`EventStoreDB did not answer within ${timeoutMs} ms`)), timeoutMs);
@@ -302,7 +305,16 @@ export class EventStoreDbEventStore implements EventStore, ConsumerGroupHost {
     // Members finish the events in hand (their acks travel on this client) before it goes.
     await Promise.all([...this.groups].map((groups) => groups.stop()));
     await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
-    await this.client.dispose();
+    // The client waits for every stream it handed out to end; one left midway after the server finished never does
+    // (see left-cleanly.ts): past this wait the store is closed anyway, the socket goes with the process.
+    const waitMs = this.options.disposeTimeoutMs ?? 2000;
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = await Promise.race([
+      this.client.dispose().then(() => false),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), waitMs))),
+    ]);
+    clearTimeout(timer);
+    if (gaveUp) this.logger.warn({ waitMs }, 'EventStoreDB client still had streams open after the wait; closed without them');
   }
 
   private assertOpen(): void {

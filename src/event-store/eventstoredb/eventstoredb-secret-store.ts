@@ -3,6 +3,7 @@ import type { SecretStore } from '../event-store.port';
 import type { EsdbClient } from './client';
 import { toStoreError } from './error-mapping';
 import { secretStreamPrefix } from './resolved-event';
+import { leftCleanly } from './left-cleanly';
 
 export const secretEventType = 'SecretKept';
 
@@ -45,7 +46,7 @@ export class EventStoreDbSecretStore implements SecretStore {
 
   async read(key: string): Promise<string | undefined> {
     try {
-      for await (const resolved of this.client.readStream(secretStream(key), { direction: BACKWARDS, fromRevision: END, maxCount: 1 })) {
+      for await (const resolved of leftCleanly(this.client.readStream(secretStream(key), { direction: BACKWARDS, fromRevision: END, maxCount: 1 }))) {
         const data = resolved.event?.data;
         if (resolved.event?.type === secretEventType && isSecretData(data)) return data.value;
       }

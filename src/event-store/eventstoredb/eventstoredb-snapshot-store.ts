@@ -3,6 +3,7 @@ import type { Snapshot, SnapshotStore } from '../event-store.port';
 import type { EsdbClient } from './client';
 import { toStoreError } from './error-mapping';
 import { snapshotStreamPrefix } from './resolved-event';
+import { leftCleanly } from './left-cleanly';
 
 export const snapshotEventType = 'StreamSnapshotStored';
 export const snapshotDeletedEventType = 'StreamSnapshotDeleted';
@@ -34,7 +35,7 @@ export class EventStoreDbSnapshotStore implements SnapshotStore {
 
   async load(stream: string): Promise<Snapshot | undefined> {
     try {
-      for await (const resolved of this.client.readStream(snapshotStream(stream), { direction: BACKWARDS, fromRevision: END, maxCount: 1 })) {
+      for await (const resolved of leftCleanly(this.client.readStream(snapshotStream(stream), { direction: BACKWARDS, fromRevision: END, maxCount: 1 }))) {
         const data = resolved.event?.data;
         if (resolved.event?.type === snapshotEventType && isSnapshotData(data)) return { revision: data.revision, version: data.version, state: data.state };
       }

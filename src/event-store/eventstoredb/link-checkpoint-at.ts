@@ -2,6 +2,7 @@ import { BACKWARDS, END, StreamNotFoundError } from '@eventstore/db-client';
 import type { EsdbClient } from './client';
 import { endReadAt } from './read-deadline';
 import { fromLinkStream } from './resolved-event';
+import { leftCleanly } from './left-cleanly';
 
 export interface LinkCheckpointOptions {
   readonly timeoutMs?: number;
@@ -50,7 +51,7 @@ const scan = async (
   const deadline = endReadAt(read, deadlineMs);
   let newest = true;
   try {
-    for await (const resolved of read) {
+    for await (const resolved of leftCleanly(read)) {
       const step = fromLinkStream(resolved);
       const at = step?.positioned?.event.position;
       // A link whose event is gone says nothing about where the projection is: look at the one before.

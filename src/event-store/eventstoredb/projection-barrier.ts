@@ -2,6 +2,7 @@ import { BACKWARDS, END, StreamNotFoundError } from '@eventstore/db-client';
 import { silentLogger, type EsdbClient, type StoreLogger } from './client';
 import { endReadAt } from './read-deadline';
 import { isBookkeepingEvent } from './resolved-event';
+import { leftCleanly } from './left-cleanly';
 
 export const categoryStream = (category: string): string => `$ce-${category}`;
 export const eventTypeStream = (type: string): string => `$et-${type}`;
@@ -81,7 +82,7 @@ export class ProjectionBarrier {
     const read = this.client.readStream(linkStream, { direction: BACKWARDS, fromRevision: END, maxCount: 1, resolveLinkTos: true });
     const deadline = endReadAt(read, ms);
     try {
-      for await (const resolved of read) {
+      for await (const resolved of leftCleanly(read)) {
         if (resolved.link === undefined || resolved.event === undefined) return 'unresolvable';
         return resolved.event.position?.commit ?? 'unresolvable';
       }

@@ -4,6 +4,7 @@ import type { RecordedEvent } from '../../event-store.port';
 import type { EsdbParkedClient } from '../client';
 import { toStoreError } from '../error-mapping';
 import { linkEventType, toRecordedEvent } from '../resolved-event';
+import { leftCleanly } from '../left-cleanly';
 
 /** The server's stream of a group's parked messages: `$persistentsubscription-<stream>::<group>-parked`. */
 export const parkedStream = (stream: string, group: string): string => `$persistentsubscription-${stream}::${group}-parked`;
@@ -59,7 +60,7 @@ export class ParkedMessages {
   async list(stream: string, group: string, maxCount = 1000): Promise<ParkedMessage[]> {
     const parked: ParkedMessage[] = [];
     try {
-      for await (const resolved of this.client.readStream(parkedStream(stream, group), { maxCount, resolveLinkTos: true })) {
+      for await (const resolved of leftCleanly(this.client.readStream(parkedStream(stream, group), { maxCount, resolveLinkTos: true }))) {
         const entry = resolved.link ?? resolved.event;
         if (entry === undefined) continue;
         parked.push({
@@ -108,7 +109,7 @@ export class ParkedMessages {
   /** Whether the parked stream still shows entry `revision`: the server truncates before what it replayed. */
   private async stillParked(stream: string, group: string, revision: number): Promise<boolean> {
     try {
-      for await (const resolved of this.client.readStream(parkedStream(stream, group), { fromRevision: BigInt(revision), maxCount: 1 })) {
+      for await (const resolved of leftCleanly(this.client.readStream(parkedStream(stream, group), { fromRevision: BigInt(revision), maxCount: 1 }))) {
         return (resolved.link ?? resolved.event)?.revision === BigInt(revision);
       }
       return false;
@@ -129,7 +130,7 @@ export class ParkedMessages {
     const target = parseLink(event.data);
     if (target === undefined || depth >= 2) return undefined;
     try {
-      for await (const next of this.client.readStream(target.stream, { fromRevision: target.revision, maxCount: 1, resolveLinkTos: true })) {
+      for await (const next of leftCleanly(this.client.readStream(target.stream, { fromRevision: target.revision, maxCount: 1, resolveLinkTos: true }))) {
         return await this.resolve(next, depth + 1);
       }
     } catch (error) {
