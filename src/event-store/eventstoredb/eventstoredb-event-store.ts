@@ -392,6 +392,9 @@ export class EventStoreDbEventStore implements EventStore, ConsumerGroupHost {
     // Members finish the events in hand (their acks travel on this client) before it goes.
     await Promise.all([...this.groups].map((groups) => groups.stop()));
     await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
+    // A read left early (`return`/`break` inside `for await`) leaves its gRPC stream unpiped and paused
+    // with its end unread; `dispose()` waits for every stream to finish and would wait forever. Let them end.
+    for (const stream of (this.client as unknown as { disposableStreams?: Set<NodeJS.ReadableStream> }).disposableStreams ?? []) stream.resume();
     await this.client.dispose();
   }
 
