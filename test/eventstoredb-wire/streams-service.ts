@@ -43,7 +43,10 @@ const readEvent = ({ event, link }: Resolved): streamsPb.ReadResp.ReadEvent => {
   return message;
 };
 
-const eventResponse = (resolved: Resolved): streamsPb.ReadResp => new streamsPb.ReadResp().setEvent(readEvent(resolved));
+const eventResponse = (resolved: Resolved, stats?: WireStats): streamsPb.ReadResp => {
+  if (stats !== undefined) stats.eventsSent++;
+  return new streamsPb.ReadResp().setEvent(readEvent(resolved));
+};
 
 /**
  * Writes responses as the call can take them: `next()` gives the next message or undefined when there
@@ -123,7 +126,13 @@ const allFilter = (options: streamsPb.ReadReq.Options): ((record: StoredRecord) 
   };
 };
 
-export const streamsService = (log: WireLog) => ({
+/** What the double has sent, for tests of backpressure. */
+export interface WireStats {
+  /** Events written to Streams.Read calls (reads and subscriptions). */
+  eventsSent: number;
+}
+
+export const streamsService = (log: WireLog, stats: WireStats) => ({
   read(call: ServerWritableStream<streamsPb.ReadReq, streamsPb.ReadResp>): void {
     const options = call.request.getOptions()!;
     const resolveLinks = options.getResolveLinks();
@@ -148,7 +157,7 @@ export const streamsService = (log: WireLog) => ({
           if (after >= log.lastRevision(stream)) return undefined;
           after += 1;
           const record = log.recordAt(stream, after);
-          return record === undefined ? new streamsPb.ReadResp() : eventResponse(resolve(log, record, resolveLinks));
+          return record === undefined ? new streamsPb.ReadResp() : eventResponse(resolve(log, record, resolveLinks), stats);
         });
         const unsubscribe = log.onCommit((records) => {
           if (records.some((record) => record.stream === stream)) pump.wake();
@@ -174,7 +183,7 @@ export const streamsService = (log: WireLog) => ({
       }
       selected = selected.slice(0, maxCount);
       let index = 0;
-      new Pump(call, () => (index < selected.length ? eventResponse(resolve(log, selected[index++]!, resolveLinks)) : 'end')).wake();
+      new Pump(call, () => (index < selected.length ? eventResponse(resolve(log, selected[index++]!, resolveLinks), stats) : 'end')).wake();
       return;
     }
 
@@ -219,7 +228,7 @@ export const streamsService = (log: WireLog) => ({
           const record = log.all[next++]!;
           considered++;
           if (checkpointEvery > 0 && considered % checkpointEvery === 0) checkpointDue = true;
-          if (accepts(record)) return eventResponse({ event: record });
+          if (accepts(record)) return eventResponse({ event: record }, stats);
           if (checkpointDue) {
             checkpointDue = false;
             const checkpoint = new streamsPb.ReadResp.Checkpoint().setCommitPosition(String(record.position)).setPreparePosition(String(record.position));
@@ -255,7 +264,7 @@ export const streamsService = (log: WireLog) => ({
       selected = log.all.slice(start, start + Math.min(maxCount, log.all.length));
     }
     let index = 0;
-    new Pump(call, () => (index < selected.length ? eventResponse({ event: selected[index++]! }) : 'end')).wake();
+    new Pump(call, () => (index < selected.length ? eventResponse({ event: selected[index++]! }, stats) : 'end')).wake();
   },
 
   /** Streams.Append (Streams.Append.cs): an options message, then the proposed events; one answer. */

@@ -5,7 +5,7 @@ import { ServerFeaturesService } from '@eventstore/db-client/generated/serverfea
 import * as serverFeaturesPb from '@eventstore/db-client/generated/serverfeatures_pb';
 import { StreamsService } from '@eventstore/db-client/generated/streams_grpc_pb';
 import { PersistentGroups } from './persistent-groups';
-import { streamsService } from './streams-service';
+import { streamsService, type WireStats } from './streams-service';
 import { SystemProjections } from './system-projections';
 import { WireLog, type WireLogOptions } from './wire-log';
 
@@ -35,6 +35,7 @@ export class WireServer {
   readonly log: WireLog;
   readonly projections: SystemProjections;
   readonly groups: PersistentGroups;
+  readonly stats: WireStats = { eventsSent: 0 };
   private readonly grpc = new Server({ 'grpc.max_receive_message_length': 17 * 1024 * 1024 });
   private relay: NetServer | undefined;
   private readonly sockets = new Set<Socket>();
@@ -46,7 +47,7 @@ export class WireServer {
     this.log = new WireLog(options);
     this.projections = new SystemProjections(this.log, options.projectionLagMs ?? 3);
     this.groups = new PersistentGroups(this.log);
-    this.grpc.addService(StreamsService, streamsService(this.log) as never);
+    this.grpc.addService(StreamsService, streamsService(this.log, this.stats) as never);
     this.grpc.addService(PersistentSubscriptionsService, this.groups.service() as never);
     this.grpc.addService(ServerFeaturesService, { getSupportedMethods: this.supportedMethods } as never);
   }
