@@ -111,6 +111,9 @@ const proposed = (message: streamsPb.AppendReq.ProposedMessage | streamsPb.Batch
   };
 };
 
+const checkpointAt = (position: bigint): streamsPb.ReadResp =>
+  new streamsPb.ReadResp().setCheckpoint(new streamsPb.ReadResp.Checkpoint().setCommitPosition(String(position)).setPreparePosition(String(position)));
+
 /** `$all` filter of a subscription (ReadReq.Options.FilterOptions): event type or stream name, regex or prefixes. */
 const allFilter = (options: streamsPb.ReadReq.Options): ((record: StoredRecord) => boolean) => {
   if (!options.hasFilter()) return () => true;
@@ -199,9 +202,10 @@ export const streamsService = (log: WireLog, stats: WireStats) => ({
     if (subscription) {
       const accepts = allFilter(options);
       const filtered = options.hasFilter();
-      // Checkpoints every `multiplier × window` events considered (window: the filter's `max`, else 32).
-      // AllSubscriptionFiltered in src/KurrentDB.Core/Services/Transport/Enumerators: the interval rule is
-      // ported as read in the client's documentation, not from the server's source (not located).
+      // Checkpoints every `multiplier × window` events considered (window: the filter's `max`, else
+      // DefaultReadBatchSize, 32), and one when catch-up reaches the end and the subscription goes live
+      // (src/KurrentDB.Core/Services/Transport/Enumerators/Enumerator.AllSubscriptionFiltered.cs, CatchUp).
+      // Live, the server checkpoints on its own timer as well; not modelled.
       const filterOptions = options.getFilter();
       const checkpointEvery = filtered ? Math.max(1, filterOptions!.getCheckpointintervalmultiplier()) * (filterOptions!.hasMax() ? filterOptions!.getMax() : 32) : 0;
       let next: number;
@@ -213,12 +217,14 @@ export const streamsService = (log: WireLog, stats: WireStats) => ({
           call.emit('error', invalidPositionError());
           return;
         }
-        // $all subscriptions start after the given position.
+        // $all subscriptions start AFTER the given position: catch-up skips `eventPosition <= checkpoint`
+        // (Enumerator.AllSubscription.cs / AllSubscriptionFiltered.cs, CatchUp).
         next = start < log.all.length && log.all[start]!.position === position ? start + 1 : start;
       }
       let confirmed = false;
       let considered = 0;
       let checkpointDue = false;
+      let live = false;
       const pump = new Pump(call, () => {
         if (!confirmed) {
           confirmed = true;
@@ -231,9 +237,12 @@ export const streamsService = (log: WireLog, stats: WireStats) => ({
           if (accepts(record)) return eventResponse({ event: record }, stats);
           if (checkpointDue) {
             checkpointDue = false;
-            const checkpoint = new streamsPb.ReadResp.Checkpoint().setCommitPosition(String(record.position)).setPreparePosition(String(record.position));
-            return new streamsPb.ReadResp().setCheckpoint(checkpoint);
+            return checkpointAt(record.position);
           }
+        }
+        if (!live) {
+          live = true;
+          if (filtered) return checkpointAt(log.all[next - 1]?.position ?? 0n);
         }
         return undefined;
       });

@@ -1,5 +1,6 @@
 import {
   EventStoreDBClient,
+  eventTypeFilter,
   FORWARDS,
   jsonEvent,
   persistentSubscriptionToStreamSettingsFromDefaults,
@@ -115,6 +116,40 @@ describe('the wire test double of KurrentDB, through @eventstore/db-client', () 
     } finally {
       await client.dispose();
     }
+  });
+
+  it('sends a filtered $all subscription checkpoints (on going live, then every multiplier × 32 events considered) that reach the client', async () => {
+    const client = EventStoreDBClient.connectionString(server.connectionString);
+    const reached: bigint[] = [];
+    const subscription = client.subscribeToAll({
+      fromPosition: START,
+      filter: eventTypeFilter({ prefixes: ['NothingIsOfThisType'], checkpointInterval: 1, checkpointReached: (_, position) => void reached.push(position.commit) }),
+    });
+    try {
+      subscription.resume();
+      await eventually(() => expect(reached.length).toBeGreaterThan(0));
+      const category = uniqueCategory();
+      const before = reached.length;
+      for (let n = 0; n < 40; n++) await store.append(`${category}-1`, [event()], 'any');
+      await eventually(() => expect(reached.length).toBeGreaterThan(before));
+      expect([...reached].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))).toEqual(reached);
+    } finally {
+      await subscription.unsubscribe();
+      await client.dispose();
+    }
+  });
+
+  // Adapter defect found with the double (reported): a `for await` over the client's read left by `return`/`break`
+  // leaves the gRPC stream unpiped and paused, and the client keeps it in its disposable streams until dispose().
+  // With a real server just the same: the server ends the call, the end is never read. Flip to `it` once fixed.
+  it.failing('leaves no client stream behind per read left early (headCheckpoint of a category, polled by admission control)', async () => {
+    const category = uniqueCategory();
+    await store.append(`${category}-1`, [event()], 'no_stream');
+    await eventually(async () => expect(await store.headCheckpoint({ kind: 'category', category })).toBe(1n));
+    const kept = () => (store as unknown as { client: { disposableStreams: Set<unknown> } }).client.disposableStreams.size;
+    const before = kept();
+    for (let n = 0; n < 50; n++) await store.headCheckpoint({ kind: 'category', category });
+    expect(kept() - before).toBeLessThan(5);
   });
 
   it('an append while the server is unreachable fails as EventStoreUnavailable; once it is back the same store appends again', async () => {
