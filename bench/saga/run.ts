@@ -49,6 +49,12 @@
  *   --no-pin                  by default the server runs on CPU 0 and this generator on CPU 1 (taskset)
  *   --cpu-prof=<dir>          write a V8 CPU profile of the server there (on its exit)
  *   --keep                    keep the temp dir (store, read models, server.log)
+ *   --store=sqlite|eventstoredb-wire|eventstoredb   sqlite: the embedded store; eventstoredb-wire: the
+ *                             EventStoreDB adapter and the real client against the wire-level test double
+ *                             of the server (test/eventstoredb-wire/), run in this generator's process (so
+ *                             on its CPU): the figure is the adapter's own overhead, not a server's speed;
+ *                             eventstoredb: the server EVENTSTORE_CONNECTION_STRING names. Results of the
+ *                             other stores go to bench/results/saga-<store>.json.
  * Progress goes to stderr; the tables and, last, the summary lines to stdout:
  * `saga-hot: settled=N/s ratio=R p99=Xms inflight=N refused=N/s` (when the hot window ran), then
  * `saga: p50=X.Xms p99=X.Xms throughput=Norders/s` (always the last line). The results also go to
@@ -67,6 +73,7 @@ import { awaitDrain, awaitReadModel, countByStatus, createProduct, lagOf, listOr
 import { conditionsLine, writeResults } from '../common/results';
 import { type RunningServer, log, setLogName, startServer } from '../common/server-process';
 import { int, mean, ms1, percentile, table } from '../common/stats';
+import { WireServer } from '../../test/eventstoredb-wire/wire-server';
 
 setLogName('saga');
 
@@ -82,8 +89,11 @@ const { values: flags } = parseArgs({
     skus: { type: 'string', default: '50' },
     phase: { type: 'string', default: 'all' },
     'cpu-prof': { type: 'string' },
+    store: { type: 'string', default: 'sqlite' },
   },
 });
+if (!['sqlite', 'eventstoredb-wire', 'eventstoredb'].includes(flags.store)) throw new Error('--store must be sqlite, eventstoredb-wire or eventstoredb');
+const STORE = flags.store as 'sqlite' | 'eventstoredb-wire' | 'eventstoredb';
 
 const SERVER = serverModeOf(flags.server, flags.entry);
 const POLL_MS = whole('poll-ms', flags['poll-ms']);
@@ -270,8 +280,17 @@ const main = async () => {
     nodeFlags.push('--cpu-prof', `--cpu-prof-dir=${dir}`);
   }
   const adminToken = randomBytes(24).toString('base64url');
-  const env = { MAX_SAGA_LAG: String(MAX_SAGA_LAG) };
+  const wire = STORE === 'eventstoredb-wire' ? await WireServer.start() : undefined;
+  const storeEnv = (): Record<string, string> => {
+    if (wire !== undefined) return { EVENT_STORE: 'eventstoredb', EVENTSTORE_CONNECTION_STRING: wire.connectionString };
+    if (STORE === 'sqlite') return {};
+    const connection = process.env.EVENTSTORE_CONNECTION_STRING;
+    if (connection === undefined || connection === '') throw new Error('--store=eventstoredb needs EVENTSTORE_CONNECTION_STRING');
+    return { EVENT_STORE: 'eventstoredb', EVENTSTORE_CONNECTION_STRING: connection };
+  };
+  const env = { MAX_SAGA_LAG: String(MAX_SAGA_LAG), ...storeEnv() };
   const server = await startServer({ mode: SERVER, cpu: pin ? 0 : undefined, adminToken, nodeFlags, env });
+  if (STORE !== 'sqlite') log(`store: ${STORE}${wire === undefined ? '' : ` at ${wire.connectionString} (in this process)`}`);
   log(`server ${server.entry} pid ${server.pid} on 127.0.0.1:${server.port}${pin ? ' (server on CPU 0, this generator on CPU 1)' : ''}; MAX_SAGA_LAG=${MAX_SAGA_LAG}`);
   const admin = new JsonClient(server.port, 2, { authorization: `Bearer ${adminToken}` });
   let latency: Awaited<ReturnType<typeof latencyPhase>> | undefined;
@@ -292,6 +311,7 @@ const main = async () => {
   } finally {
     admin.close();
     exitCode = await server.stop();
+    await wire?.stop();
     if (flags.keep) log(`kept ${server.workDir} (data, server.log)`);
     else server.cleanup();
   }
@@ -344,10 +364,10 @@ const main = async () => {
     ]);
   }
   if (targetRows.length > 0) out += `${table(['target', 'measured', ''], targetRows)}\n\n`;
-  out += conditionsLine(load, describeServer(SERVER), `MAX_SAGA_LAG=${MAX_SAGA_LAG}, ${SKUS} skus${RUN_HOT ? ` and ${HOT_SKU}` : ''}, 1 item per order`, startedAt);
+  out += conditionsLine(load, describeServer(SERVER), `${STORE === 'sqlite' ? '' : `store ${STORE}, `}MAX_SAGA_LAG=${MAX_SAGA_LAG}, ${SKUS} skus${RUN_HOT ? ` and ${HOT_SKU}` : ''}, 1 item per order`, startedAt);
   process.stdout.write(out);
 
-  const path = writeResults('saga', {
+  const path = writeResults(STORE === 'sqlite' ? 'saga' : `saga-${STORE}`, {
     flags,
     maxSagaLag: MAX_SAGA_LAG,
     pinned: pin,

@@ -6,8 +6,10 @@ import { eventually } from '../../src/shared/testing/eventually';
 import { WireServer } from './wire-server';
 
 /** What the contract suite does not reach: closing, reconnects and consumer groups, through the real client on a socket. */
-const server = new WireServer();
-beforeAll(() => server.start());
+let server: WireServer;
+beforeAll(async () => {
+  server = await WireServer.start();
+});
 afterAll(() => server.stop());
 
 const newEvent = (type = 'Happened', data: unknown = { n: 0 }) => ({ id: uuid(), type, data });
@@ -50,7 +52,7 @@ it('keeps a category subscription going across a dropped connection, with no gap
   })();
   for (let n = 0; n < 5; n++) await store.append(`${category}-${n % 2}`, [newEvent('Counted', { n })], 'any');
   await eventually(() => expect(seen).toEqual([0, 1, 2, 3, 4]));
-  await server.dropConnections();
+  server.dropConnections();
   await eventually(async () => {
     await store.append(`${category}-9`, [newEvent('Counted', { n: 5 })], 'any');
   });

@@ -3,20 +3,26 @@ import { EventStoreDbEventStore } from '../../src/event-store/eventstoredb/event
 import { describeEventStoreContract } from '../../src/event-store/testing/event-store-contract';
 import { WireServer } from './wire-server';
 
-/** The store contract suite through the real `@eventstore/db-client`, over a socket, against the wire-level double. */
-const server = new WireServer();
-beforeAll(() => server.start());
-afterAll(() => server.stop());
+/**
+ * The store contract suite, through the real `@eventstore/db-client`, against the wire-level test
+ * double of the server (this process's own, on a random port). Reopen and the SIGKILL crash test
+ * reconnect to the same double, which outlives the store, as a server outlives its clients.
+ */
+let server: WireServer;
+beforeAll(async () => {
+  server = await WireServer.start();
+});
+afterAll(async () => {
+  await server.stop();
+});
 
-const connect = () => EventStoreDbEventStore.connect(server.connectionString, { connectTimeoutMs: 5000 });
-
-describeEventStoreContract('eventstoredb (wire-level double)', {
-  open: connect,
+describeEventStoreContract('eventstoredb-wire', {
+  open: () => EventStoreDbEventStore.connect(server.connectionString),
   uniqueEventIdsAcrossStreams: false,
   durable: {
     reopen: async (store: EventStore) => {
       await store.close();
-      return connect();
+      return EventStoreDbEventStore.connect(server.connectionString);
     },
     childEnvironment: () => ({ EVENT_STORE: 'eventstoredb', EVENTSTORE_CONNECTION_STRING: server.connectionString }),
   },

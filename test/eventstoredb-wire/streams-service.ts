@@ -1,312 +1,384 @@
-import { status as grpcStatus, type ServerDuplexStream, type ServerReadableStream, type ServerWritableStream, type sendUnaryData } from '@grpc/grpc-js';
-import * as shared from '@eventstore/db-client/generated/shared_pb';
-import * as code from '@eventstore/db-client/generated/code_pb';
-import * as status from '@eventstore/db-client/generated/status_pb';
-import * as streams from '@eventstore/db-client/generated/streams_pb';
-import { Any } from 'google-protobuf/google/protobuf/any_pb';
-import { Empty as GoogleEmpty } from 'google-protobuf/google/protobuf/empty_pb';
-import { type AppendOutcome, expectedAny, expectedNoStream, expectedStreamExists, type ProposedEvent, type WireLog, type WireRecord } from './wire-log';
-import { fillRecordedEvent, type Resolved, resolveRecord, rpcError, streamIdentifier, streamNameOf, uuidMessage, uuidString } from './wire-messages';
+import { status, type sendUnaryData, type ServerDuplexStream, type ServerReadableStream, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
+import { parseLink, type Expected, type ProposedEvent, type StoredRecord, type WireLog } from './wire-log';
+import {
+  batchWrongExpectedVersion,
+  fillRecordedEvent,
+  invalidPositionError,
+  parseUuid,
+  rpcError,
+  sharedPb,
+  streamIdentifier,
+  streamName,
+  streamsPb,
+} from './wire-messages';
 
-const ReadDirection = streams.ReadReq.Options.ReadDirection;
-const StreamOptionCase = streams.ReadReq.Options.StreamOptionCase;
-const RevisionCase = streams.ReadReq.Options.StreamOptions.RevisionOptionCase;
-const AllCase = streams.ReadReq.Options.AllOptions.AllOptionCase;
-
-/** Hooks a test uses to make the double misbehave on purpose. */
-export interface StreamsFaults {
-  /** Called before every append; throwing makes the append fail with that error. */
-  beforeAppend?: (stream: string) => void;
+/** A record as read, with the link it was reached through (`ResolvedEvent` of the server). */
+export interface Resolved {
+  readonly event?: StoredRecord;
+  readonly link?: StoredRecord;
 }
 
-const readEventMessage = ({ event, link, position }: Resolved): streams.ReadResp.ReadEvent => {
-  const message = new streams.ReadResp.ReadEvent();
-  if (event !== undefined) message.setEvent(fillRecordedEvent(new streams.ReadResp.ReadEvent.RecordedEvent(), event, position));
-  if (link !== undefined) message.setLink(fillRecordedEvent(new streams.ReadResp.ReadEvent.RecordedEvent(), link, position));
-  message.setCommitPosition(position.toString());
+/**
+ * Link resolution (`ResolveLinkToEvent`, src/KurrentDB.Core/Services/Storage/ReaderIndex/IndexReader.cs
+ * and the storage reader): a `$>` record's data `<revision>@<stream>` names the event; read it with
+ * the target stream's truncation and deletion applied. Found: event + link. Not found (deleted,
+ * truncated by `$maxCount`/`$tb`): the link alone (`ResolvedEvent.ForFailedResolvedLink`).
+ */
+export const resolve = (log: WireLog, record: StoredRecord, resolveLinks: boolean): Resolved => {
+  if (!resolveLinks || record.type !== '$>') return { event: record };
+  const target = parseLink(record);
+  const event = target === undefined || !log.existsForRead(target.stream) ? undefined : log.recordAt(target.stream, target.revision);
+  return event === undefined ? { link: record } : { event, link: record };
+};
+
+/**
+ * A `ReadResp.ReadEvent` as `Streams.Read.cs` `ConvertToReadEvent` builds it: link and event each with
+ * their own positions, and the ORIGINAL (the link if any, else the event) position as `commit_position`.
+ */
+const readEvent = ({ event, link }: Resolved): streamsPb.ReadResp.ReadEvent => {
+  const message = new streamsPb.ReadResp.ReadEvent();
+  if (event !== undefined) message.setEvent(fillRecordedEvent(new streamsPb.ReadResp.ReadEvent.RecordedEvent(), event));
+  if (link !== undefined) message.setLink(fillRecordedEvent(new streamsPb.ReadResp.ReadEvent.RecordedEvent(), link));
+  message.setCommitPosition(String((link ?? event)!.position));
   return message;
 };
 
-const eventResponse = (resolved: Resolved): streams.ReadResp => new streams.ReadResp().setEvent(readEventMessage(resolved));
-
-/** Event-type and stream filters of `$all` subscriptions (prefixes or a regex), as `EventFilter` in KurrentDB. */
-const filterOf = (options: streams.ReadReq.Options): ((record: WireRecord) => boolean) | undefined => {
-  if (!options.hasFilter()) return undefined;
-  const filter = options.getFilter()!;
-  const byType = filter.hasEventType();
-  const expression = byType ? filter.getEventType()! : filter.getStreamIdentifier()!;
-  const prefixes = expression.getPrefixList();
-  const regex = expression.getRegex() === '' ? undefined : new RegExp(expression.getRegex());
-  return (record) => {
-    const subject = byType ? record.type : record.stream;
-    return regex !== undefined ? regex.test(subject) : prefixes.some((prefix) => subject.startsWith(prefix));
-  };
+const eventResponse = (resolved: Resolved, stats?: WireStats): streamsPb.ReadResp => {
+  if (stats !== undefined) stats.eventsSent++;
+  return new streamsPb.ReadResp().setEvent(readEvent(resolved));
 };
 
-/** Writes with the call's backpressure: resolves once the message is buffered below the high-water mark. */
-const writeWithBackpressure = (call: ServerWritableStream<unknown, streams.ReadResp>, message: streams.ReadResp): Promise<void> =>
-  call.write(message) ? Promise.resolve() : new Promise((resolve) => call.once('drain', resolve));
+/**
+ * Writes responses as the call can take them: `next()` gives the next message or undefined when there
+ * is none yet; writing stops while the socket's buffer is full (backpressure from the client), and
+ * resumes on `drain` or when `wake()` says the log has grown.
+ */
+class Pump {
+  private waitingForDrain = false;
+  private ended = false;
 
-export const streamsService = (log: WireLog, faults: StreamsFaults = {}) => ({
-  read: (call: ServerWritableStream<streams.ReadReq, streams.ReadResp>) => {
-    void read(log, call).catch((error: unknown) => call.emit('error', error instanceof Error ? error : new Error(String(error))));
-  },
-
-  append: (call: ServerReadableStream<streams.AppendReq, streams.AppendResp>, callback: sendUnaryData<streams.AppendResp>) => {
-    let options: streams.AppendReq.Options | undefined;
-    const proposed: ProposedEvent[] = [];
-    call.on('data', (request: streams.AppendReq) => {
-      if (request.hasOptions()) options = request.getOptions();
-      else if (request.hasProposedMessage()) proposed.push(toProposed(request.getProposedMessage()!));
+  constructor(
+    private readonly call: ServerWritableStream<streamsPb.ReadReq, streamsPb.ReadResp>,
+    private readonly next: () => streamsPb.ReadResp | undefined | 'end',
+  ) {
+    call.on('drain', () => {
+      this.waitingForDrain = false;
+      this.wake();
     });
-    call.on('end', () => {
-      const stream = streamNameOf(options?.getStreamIdentifier());
-      const caseOf = options?.getExpectedStreamRevisionCase();
-      const Case = streams.AppendReq.Options.ExpectedStreamRevisionCase;
-      const expected =
-        caseOf === Case.REVISION ? Number(options!.getRevision()) : caseOf === Case.NO_STREAM ? expectedNoStream : caseOf === Case.STREAM_EXISTS ? expectedStreamExists : expectedAny;
-      try {
-        faults.beforeAppend?.(stream);
-      } catch (error) {
-        callback(error as Error);
+  }
+
+  wake(): void {
+    if (this.waitingForDrain || this.ended || this.call.cancelled || this.call.destroyed) return;
+    for (;;) {
+      const message = this.next();
+      if (message === undefined) return;
+      if (message === 'end') {
+        this.ended = true;
+        this.call.end();
         return;
       }
-      const outcome = log.append(stream, expected, proposed);
-      if (outcome.kind === 'too-large') {
-        callback(rpcError(grpcStatus.INVALID_ARGUMENT, `Maximum Append Size of ${outcome.maxAppendSize} Exceeded.`, 'maximum-append-size-exceeded', { 'maximum-append-size': String(outcome.maxAppendSize) }));
+      if (!this.call.write(message)) {
+        this.waitingForDrain = true;
         return;
       }
-      const response = new streams.AppendResp();
-      if (outcome.kind === 'wrong-expected-version') {
-        const wrong = new streams.AppendResp.WrongExpectedVersion();
-        if (outcome.current < 0) wrong.setCurrentNoStream(new shared.Empty());
-        else wrong.setCurrentRevision(String(outcome.current));
-        if (caseOf === Case.REVISION) wrong.setExpectedRevision(options!.getRevision());
-        else if (caseOf === Case.NO_STREAM) wrong.setExpectedNoStream(new shared.Empty());
-        else if (caseOf === Case.STREAM_EXISTS) wrong.setExpectedStreamExists(new shared.Empty());
-        else wrong.setExpectedAny(new shared.Empty());
-        callback(null, response.setWrongExpectedVersion(wrong));
-        return;
-      }
-      const success = new streams.AppendResp.Success();
-      if (outcome.lastRevision < 0) success.setNoStream(new shared.Empty());
-      else success.setCurrentRevision(String(outcome.lastRevision));
-      success.setPosition(new streams.AppendResp.Position().setCommitPosition(outcome.position.toString()).setPreparePosition(outcome.position.toString()));
-      callback(null, response.setSuccess(success));
-    });
-  },
+    }
+  }
+}
 
-  /**
-   * KurrentDB `Streams.BatchAppend.cs`: requests of one correlation id gather proposed messages
-   * until `is_final`; the answer carries the correlation id and, on failure, a `google.rpc.Status`
-   * whose details pack `event_store.client.WrongExpectedVersion` (or another shared error).
-   */
-  batchAppend: (call: ServerDuplexStream<streams.BatchAppendReq, streams.BatchAppendResp>) => {
-    const pending = new Map<string, { options?: streams.BatchAppendReq.Options; proposed: ProposedEvent[] }>();
-    call.on('data', (request: streams.BatchAppendReq) => {
-      const correlationId = uuidString(request.getCorrelationId());
-      const batch = pending.get(correlationId) ?? { proposed: [] };
-      if (request.hasOptions()) batch.options = request.getOptions();
-      batch.proposed.push(...request.getProposedMessagesList().map(toProposed));
-      pending.set(correlationId, batch);
-      if (!request.getIsFinal()) return;
-      pending.delete(correlationId);
-      call.write(batchAppend(log, faults, correlationId, batch.options!, batch.proposed));
-    });
-    call.on('end', () => call.end());
-  },
+const expectedOf = (options: {
+  hasRevision?: () => boolean;
+  getRevision?: () => string;
+  hasStreamPosition?: () => boolean;
+  getStreamPosition?: () => string;
+  hasNoStream(): boolean;
+  hasStreamExists(): boolean;
+}): Expected => {
+  if (options.hasNoStream()) return 'no_stream';
+  if (options.hasStreamExists()) return 'stream_exists';
+  if (options.hasRevision?.()) return Number(options.getRevision!());
+  if (options.hasStreamPosition?.()) return Number(options.getStreamPosition!());
+  return 'any';
+};
 
-  /** Soft delete (KurrentDB `Streams.Delete.cs`): the stream's metadata gets a `$tb` past its last event; appending again starts it anew. */
-  delete: (call: { request: streams.DeleteReq }, callback: sendUnaryData<streams.DeleteResp>) => {
-    const stream = streamNameOf(call.request.getOptions()?.getStreamIdentifier());
-    const last = log.lastRevision(stream);
-    const outcome = log.setMetadata(stream, { $tb: last + 1 });
-    const position = outcome.kind === 'written' ? outcome.position : 0n;
-    callback(null, new streams.DeleteResp().setPosition(new streams.DeleteResp.Position().setCommitPosition(position.toString()).setPreparePosition(position.toString())));
-  },
-});
-
-const toProposed = (message: streams.AppendReq.ProposedMessage | streams.BatchAppendReq.ProposedMessage): ProposedEvent => {
-  const metadata = message.getMetadataMap();
+const proposed = (message: streamsPb.AppendReq.ProposedMessage | streamsPb.BatchAppendReq.ProposedMessage): ProposedEvent => {
+  const map = message.getMetadataMap();
   return {
-    id: uuidString(message.getId()),
-    type: metadata.get('type') ?? '',
-    isJson: metadata.get('content-type') === 'application/json',
+    id: parseUuid(message.getId()),
+    type: map.get('type') ?? '',
+    contentType: map.get('content-type') ?? 'application/octet-stream',
     data: message.getData_asU8(),
     metadata: message.getCustomMetadata_asU8(),
   };
 };
 
-const batchAppend = (
-  log: WireLog,
-  faults: StreamsFaults,
-  correlationId: string,
-  options: streams.BatchAppendReq.Options,
-  proposed: readonly ProposedEvent[],
-): streams.BatchAppendResp => {
-  const stream = streamNameOf(options.getStreamIdentifier());
-  const Case = streams.BatchAppendReq.Options.ExpectedStreamPositionCase;
-  const caseOf = options.getExpectedStreamPositionCase();
-  const expected =
-    caseOf === Case.STREAM_POSITION ? Number(options.getStreamPosition()) : caseOf === Case.NO_STREAM ? expectedNoStream : caseOf === Case.STREAM_EXISTS ? expectedStreamExists : expectedAny;
-  const response = new streams.BatchAppendResp().setCorrelationId(uuidMessage(correlationId)).setStreamIdentifier(streamIdentifier(stream));
-  if (caseOf === Case.STREAM_POSITION) response.setStreamPosition(options.getStreamPosition());
-  else if (caseOf === Case.NO_STREAM) response.setNoStream(new GoogleEmpty());
-  else if (caseOf === Case.STREAM_EXISTS) response.setStreamExists(new GoogleEmpty());
-  else response.setAny(new GoogleEmpty());
-  let outcome: AppendOutcome;
-  try {
-    faults.beforeAppend?.(stream);
-    outcome = log.append(stream, expected, proposed);
-  } catch {
-    return response.setError(errorStatus(code.Code.UNAVAILABLE, 'injected failure', new shared.Unknown(), 'event_store.client.Unknown'));
-  }
-  switch (outcome.kind) {
-    case 'too-large':
-      return response.setError(
-        errorStatus(code.Code.INVALID_ARGUMENT, 'Maximum append size exceeded', new shared.MaximumAppendSizeExceeded().setMaxappendsize(outcome.maxAppendSize), 'event_store.client.MaximumAppendSizeExceeded'),
-      );
-    case 'wrong-expected-version': {
-      const wrong = new shared.WrongExpectedVersion();
-      if (outcome.current < 0) wrong.setCurrentNoStream(new GoogleEmpty());
-      else wrong.setCurrentStreamRevision(String(outcome.current));
-      if (caseOf === Case.STREAM_POSITION) wrong.setExpectedStreamPosition(options.getStreamPosition());
-      else if (caseOf === Case.NO_STREAM) wrong.setExpectedNoStream(new GoogleEmpty());
-      else if (caseOf === Case.STREAM_EXISTS) wrong.setExpectedStreamExists(new GoogleEmpty());
-      else wrong.setExpectedAny(new GoogleEmpty());
-      return response.setError(errorStatus(code.Code.FAILED_PRECONDITION, 'Wrong expected version.', wrong, 'event_store.client.WrongExpectedVersion'));
-    }
-    default: {
-      const success = new streams.BatchAppendResp.Success();
-      if (outcome.lastRevision < 0) success.setNoStream(new GoogleEmpty());
-      else success.setCurrentRevision(String(outcome.lastRevision));
-      success.setPosition(new shared.AllStreamPosition().setCommitPosition(outcome.position.toString()).setPreparePosition(outcome.position.toString()));
-      return response.setSuccess(success);
-    }
-  }
+const checkpointAt = (position: bigint): streamsPb.ReadResp =>
+  new streamsPb.ReadResp().setCheckpoint(new streamsPb.ReadResp.Checkpoint().setCommitPosition(String(position)).setPreparePosition(String(position)));
+
+/** `$all` filter of a subscription (ReadReq.Options.FilterOptions): event type or stream name, regex or prefixes. */
+const allFilter = (options: streamsPb.ReadReq.Options): ((record: StoredRecord) => boolean) => {
+  if (!options.hasFilter()) return () => true;
+  const filter = options.getFilter()!;
+  const onType = filter.hasEventType();
+  const expression = onType ? filter.getEventType()! : filter.getStreamIdentifier()!;
+  const regex = expression.getRegex() === '' ? undefined : new RegExp(expression.getRegex());
+  const prefixes = expression.getPrefixList();
+  return (record) => {
+    const subject = onType ? record.type : record.stream;
+    if (regex !== undefined) return regex.test(subject);
+    return prefixes.length === 0 || prefixes.some((prefix) => subject.startsWith(prefix));
+  };
 };
 
-const errorStatus = (statusCode: code.Code, message: string, detail: { serializeBinary(): Uint8Array }, typeName: string): status.Status => {
-  const details = new Any();
-  details.pack(detail.serializeBinary(), typeName);
-  return new status.Status().setCode(statusCode).setMessage(message).setDetails(details as never);
-};
+/** What the double has sent, for tests of backpressure. */
+export interface WireStats {
+  /** Events written to Streams.Read calls (reads and subscriptions). */
+  eventsSent: number;
+}
 
-/**
- * `Streams.Read`: a read of a stream or of `$all` (`count`), or a subscription to either. Reads of
- * a stream that has no events answer `stream_not_found`. `$all` read from a position where no record
- * starts fails with InvalidArgument, as KurrentDB's `ReadResponseException.InvalidPosition`.
- */
-const read = async (log: WireLog, call: ServerWritableStream<streams.ReadReq, streams.ReadResp>): Promise<void> => {
-  const options = call.request.getOptions()!;
-  const resolveLinks = options.getResolveLinks();
-  const backwards = options.getReadDirection() === ReadDirection.BACKWARDS;
-  const subscription = options.hasSubscription();
-  const maxCount = subscription ? Number.MAX_SAFE_INTEGER : Number(options.getCount());
-  if (options.getStreamOptionCase() === StreamOptionCase.STREAM) {
-    const streamOptions = options.getStream()!;
-    const stream = streamNameOf(streamOptions.getStreamIdentifier());
-    const revisionCase = streamOptions.getRevisionOptionCase();
+export const streamsService = (log: WireLog, stats: WireStats) => ({
+  read(call: ServerWritableStream<streamsPb.ReadReq, streamsPb.ReadResp>): void {
+    const options = call.request.getOptions()!;
+    const resolveLinks = options.getResolveLinks();
+    const backwards = options.getReadDirection() === streamsPb.ReadReq.Options.ReadDirection.BACKWARDS;
+    const maxCount = options.hasCount() ? Number(options.getCount()) : Number.MAX_SAFE_INTEGER;
+    const subscription = options.hasSubscription();
+
+    if (options.hasStream()) {
+      const streamOptions = options.getStream()!;
+      const stream = streamName(streamOptions.getStreamIdentifier());
+      if (subscription) {
+        // Stream subscriptions start AFTER the given revision (the client's start is exclusive); from END: after the last.
+        let after = streamOptions.hasStart() ? -1 : streamOptions.hasEnd() ? log.lastRevision(stream) : Number(streamOptions.getRevision());
+        let confirmed = false;
+        const pump = new Pump(call, () => {
+          if (!confirmed) {
+            confirmed = true;
+            return new streamsPb.ReadResp().setConfirmation(new streamsPb.ReadResp.SubscriptionConfirmation().setSubscriptionId(crypto.randomUUID()));
+          }
+          const first = log.firstVisible(stream);
+          if (after + 1 < first) after = first - 1;
+          if (after >= log.lastRevision(stream)) return undefined;
+          after += 1;
+          const record = log.recordAt(stream, after);
+          return record === undefined ? new streamsPb.ReadResp() : eventResponse(resolve(log, record, resolveLinks), stats);
+        });
+        const unsubscribe = log.onCommit((records) => {
+          if (records.some((record) => record.stream === stream)) pump.wake();
+        });
+        call.on('close', unsubscribe);
+        call.on('cancelled', unsubscribe);
+        pump.wake();
+        return;
+      }
+      if (!log.existsForRead(stream)) {
+        call.write(new streamsPb.ReadResp().setStreamNotFound(new streamsPb.ReadResp.StreamNotFound().setStreamIdentifier(streamIdentifier(stream))));
+        call.end();
+        return;
+      }
+      const visible = log.visible(stream);
+      let selected: StoredRecord[];
+      if (backwards) {
+        const from = streamOptions.hasEnd() || streamOptions.hasStart() ? Number.MAX_SAFE_INTEGER : Number(streamOptions.getRevision());
+        selected = visible.filter((record) => record.revision <= from).reverse();
+      } else {
+        const from = streamOptions.hasStart() ? 0 : streamOptions.hasEnd() ? Number.MAX_SAFE_INTEGER : Number(streamOptions.getRevision());
+        selected = visible.filter((record) => record.revision >= from);
+      }
+      selected = selected.slice(0, maxCount);
+      let index = 0;
+      new Pump(call, () => (index < selected.length ? eventResponse(resolve(log, selected[index++]!, resolveLinks), stats) : 'end')).wake();
+      return;
+    }
+
+    const allOptions = options.getAll()!;
+    const position = allOptions.hasPosition() ? BigInt(allOptions.getPosition()!.getCommitPosition()) : undefined;
+    // Reading from inside a record: `ReadResponseException.InvalidPosition` → RpcExceptions.InvalidPositionException
+    // (Streams.Read.cs). Position 0 and positions at or past the end are where a read may start.
+    const startIndex = (at: bigint): number | 'invalid' => {
+      if (at >= log.endPosition) return log.all.length;
+      if (at === 0n) return 0;
+      return log.indexAt(at) ?? 'invalid';
+    };
     if (subscription) {
-      // A stream subscription starts after the revision given (exclusive), at the start, or at the end.
-      const after = revisionCase === RevisionCase.REVISION ? Number(streamOptions.getRevision()) : revisionCase === RevisionCase.END ? log.lastRevision(stream) : -1;
-      return subscribe(log, call, (record) => record.stream === stream && record.revision > after, (record) => resolveRecord(log, record, resolveLinks), () =>
-        log.streamEvents(stream).filter((record) => record.revision > after),
-      );
-    }
-    const events = log.streamEvents(stream);
-    if (events.length === 0) {
-      call.write(new streams.ReadResp().setStreamNotFound(new streams.ReadResp.StreamNotFound().setStreamIdentifier(streamIdentifier(stream))));
-      call.end();
+      const accepts = allFilter(options);
+      const filtered = options.hasFilter();
+      // Checkpoints every `multiplier × window` events considered (window: the filter's `max`, else
+      // DefaultReadBatchSize, 32), and one when catch-up reaches the end and the subscription goes live
+      // (src/KurrentDB.Core/Services/Transport/Enumerators/Enumerator.AllSubscriptionFiltered.cs, CatchUp).
+      // Live, the server checkpoints on its own timer as well; not modelled.
+      const filterOptions = options.getFilter();
+      const checkpointEvery = filtered ? Math.max(1, filterOptions!.getCheckpointintervalmultiplier()) * (filterOptions!.hasMax() ? filterOptions!.getMax() : 32) : 0;
+      let next: number;
+      if (allOptions.hasStart()) next = 0;
+      else if (allOptions.hasEnd()) next = log.all.length;
+      else {
+        const start = startIndex(position!);
+        if (start === 'invalid') {
+          call.emit('error', invalidPositionError());
+          return;
+        }
+        // $all subscriptions start AFTER the given position: catch-up skips `eventPosition <= checkpoint`
+        // (Enumerator.AllSubscription.cs / AllSubscriptionFiltered.cs, CatchUp).
+        next = start < log.all.length && log.all[start]!.position === position ? start + 1 : start;
+      }
+      let confirmed = false;
+      let considered = 0;
+      let checkpointDue = false;
+      let live = false;
+      const pump = new Pump(call, () => {
+        if (!confirmed) {
+          confirmed = true;
+          return new streamsPb.ReadResp().setConfirmation(new streamsPb.ReadResp.SubscriptionConfirmation().setSubscriptionId(crypto.randomUUID()));
+        }
+        while (next < log.all.length) {
+          const record = log.all[next++]!;
+          considered++;
+          if (checkpointEvery > 0 && considered % checkpointEvery === 0) checkpointDue = true;
+          if (accepts(record)) return eventResponse({ event: record }, stats);
+          if (checkpointDue) {
+            checkpointDue = false;
+            return checkpointAt(record.position);
+          }
+        }
+        if (!live) {
+          live = true;
+          if (filtered) return checkpointAt(log.all[next - 1]?.position ?? 0n);
+        }
+        return undefined;
+      });
+      const unsubscribe = log.onCommit(() => pump.wake());
+      call.on('close', unsubscribe);
+      call.on('cancelled', unsubscribe);
+      pump.wake();
       return;
     }
-    const from = revisionCase === RevisionCase.REVISION ? Number(streamOptions.getRevision()) : revisionCase === RevisionCase.END ? (backwards ? Number.MAX_SAFE_INTEGER : events.length + events[0]!.revision) : backwards ? Number.MAX_SAFE_INTEGER : 0;
-    const selected = backwards ? events.filter((record) => record.revision <= from).reverse() : events.filter((record) => record.revision >= from);
-    for (const record of selected.slice(0, maxCount)) await writeWithBackpressure(call, eventResponse(resolveRecord(log, record, resolveLinks)));
-    call.end();
-    return;
-  }
-  const all = options.getAll()!;
-  const allCase = all.getAllOptionCase();
-  const position = allCase === AllCase.POSITION ? BigInt(all.getPosition()!.getCommitPosition()) : undefined;
-  const filter = filterOf(options);
-  if (subscription) {
-    const after = allCase === AllCase.END ? log.endPosition : (position ?? -1n);
-    return subscribe(
-      log,
-      call,
-      (record) => record.position > after && (filter === undefined || filter(record)),
-      (record) => resolveRecord(log, record, resolveLinks),
-      () => log.records.filter((record) => record.position > after && (filter === undefined || filter(record))),
-    );
-  }
-  let start: number;
-  if (backwards) {
-    start = position === undefined || allCase === AllCase.END ? log.records.length - 1 : (log.indexAt(position) ?? log.records.findIndex((record) => record.position >= position)) - 1;
-  } else if (position === undefined || position === 0n) {
-    start = 0;
-  } else if (position >= log.endPosition) {
-    start = log.records.length;
-  } else {
-    const at = log.indexAt(position);
-    if (at === undefined) {
-      call.emit('error', rpcError(grpcStatus.INVALID_ARGUMENT, 'Trying to read from an invalid position.'));
-      return;
-    }
-    start = at;
-  }
-  let sent = 0;
-  for (let index = start; index >= 0 && index < log.records.length && sent < maxCount; index += backwards ? -1 : 1) {
-    const record = log.records[index]!;
-    if (filter !== undefined && !filter(record)) continue;
-    await writeWithBackpressure(call, eventResponse(resolveRecord(log, record, resolveLinks)));
-    sent++;
-  }
-  call.end();
-};
 
-/**
- * A subscription: the confirmation first, then the events already there, then each new one as it is
- * written, in log order, until the client cancels. (Caught-up and fell-behind messages, which newer
- * servers send, are left out: the client this project uses ignores them.)
- */
-const subscribe = async (
-  log: WireLog,
-  call: ServerWritableStream<streams.ReadReq, streams.ReadResp>,
-  wanted: (record: WireRecord) => boolean,
-  resolve: (record: WireRecord) => Resolved,
-  history: () => readonly WireRecord[],
-): Promise<void> => {
-  const queue: WireRecord[] = [];
-  let wake: (() => void) | undefined;
-  const onAppended = (written: readonly WireRecord[]) => {
-    for (const record of written) if (wanted(record)) queue.push(record);
-    wake?.();
-  };
-  let open = true;
-  const stop = () => {
-    open = false;
-    log.off('appended', onAppended);
-    wake?.();
-  };
-  call.on('cancelled', stop);
-  call.on('close', stop);
-  call.on('error', stop);
-  call.write(new streams.ReadResp().setConfirmation(new streams.ReadResp.SubscriptionConfirmation().setSubscriptionId(crypto.randomUUID())));
-  // Taken and listened to in the same turn: nothing is written in between, so nothing is missed or sent twice.
-  const caughtUp = history();
-  log.on('appended', onAppended);
-  for (const record of caughtUp) {
-    if (!open) return;
-    await writeWithBackpressure(call, eventResponse(resolve(record)));
-  }
-  while (open) {
-    const record = queue.shift();
-    if (record === undefined) {
-      await new Promise<void>((resolve) => (wake = resolve));
-      wake = undefined;
-      continue;
+    let selected: StoredRecord[];
+    if (backwards) {
+      // Backwards reads give the records before the position (AllReader.ReadAllEventsBackward: post position <= pos).
+      const end = allOptions.hasEnd() || allOptions.hasStart() || position === undefined ? log.all.length : startIndex(position);
+      if (end === 'invalid') {
+        call.emit('error', invalidPositionError());
+        return;
+      }
+      selected = [];
+      for (let i = end - 1; i >= 0 && selected.length < maxCount; i--) selected.push(log.all[i]!);
+    } else {
+      const start = allOptions.hasStart() ? 0 : allOptions.hasEnd() ? log.all.length : startIndex(position!);
+      if (start === 'invalid') {
+        call.emit('error', invalidPositionError());
+        return;
+      }
+      // Forwards reads include the record at the position (AllReader.ReadAllEventsForwardInternal: `>= pos`).
+      selected = log.all.slice(start, start + Math.min(maxCount, log.all.length));
     }
-    await writeWithBackpressure(call, eventResponse(resolve(record)));
-  }
-};
+    let index = 0;
+    new Pump(call, () => (index < selected.length ? eventResponse({ event: selected[index++]! }, stats) : 'end')).wake();
+  },
+
+  /** Streams.Append (Streams.Append.cs): an options message, then the proposed events; one answer. */
+  append(call: ServerReadableStream<streamsPb.AppendReq, streamsPb.AppendResp>, callback: sendUnaryData<streamsPb.AppendResp>): void {
+    let stream = '';
+    let expected: Expected = 'any';
+    const events: ProposedEvent[] = [];
+    call.on('data', (request: streamsPb.AppendReq) => {
+      if (request.hasOptions()) {
+        const options = request.getOptions()!;
+        stream = streamName(options.getStreamIdentifier());
+        expected = expectedOf(options);
+      } else if (request.hasProposedMessage()) events.push(proposed(request.getProposedMessage()!));
+    });
+    call.on('end', () => {
+      const outcome = log.append(stream, expected, events);
+      const response = new streamsPb.AppendResp();
+      if (outcome.kind === 'wrong_expected_version') {
+        const wrong = new streamsPb.AppendResp.WrongExpectedVersion();
+        if (outcome.currentRevision === 'no_stream') wrong.setCurrentNoStream(new sharedPb.Empty());
+        else wrong.setCurrentRevision(String(outcome.currentRevision));
+        if (expected === 'any') wrong.setExpectedAny(new sharedPb.Empty());
+        else if (expected === 'no_stream') wrong.setExpectedNoStream(new sharedPb.Empty());
+        else if (expected === 'stream_exists') wrong.setExpectedStreamExists(new sharedPb.Empty());
+        else wrong.setExpectedRevision(String(expected));
+        callback(null, response.setWrongExpectedVersion(wrong));
+        return;
+      }
+      const success = new streamsPb.AppendResp.Success();
+      if (outcome.currentRevision < 0) success.setNoStream(new sharedPb.Empty());
+      else success.setCurrentRevision(String(outcome.currentRevision));
+      if (outcome.position < 0n) success.setNoPosition(new sharedPb.Empty());
+      else success.setPosition(new streamsPb.AppendResp.Position().setCommitPosition(String(outcome.position)).setPreparePosition(String(outcome.position)));
+      callback(null, response.setSuccess(success));
+    });
+  },
+
+  /**
+   * Streams.BatchAppend (Streams.BatchAppend.cs): one long duplex call; requests carry a correlation id,
+   * options on the first, events, `is_final`; each write is answered with the correlation id, the
+   * stream, the expectation echoed, and success or a `google.rpc.Status` error.
+   */
+  batchAppend(call: ServerDuplexStream<streamsPb.BatchAppendReq, streamsPb.BatchAppendResp>): void {
+    const pending = new Map<string, { stream: string; expected: Expected; events: ProposedEvent[] }>();
+    call.on('data', (request: streamsPb.BatchAppendReq) => {
+      const correlation = parseUuid(request.getCorrelationId());
+      let write = pending.get(correlation);
+      if (write === undefined) {
+        const options = request.getOptions();
+        if (options === undefined) return;
+        write = { stream: streamName(options.getStreamIdentifier()), expected: expectedOf(options), events: [] };
+        pending.set(correlation, write);
+      }
+      for (const message of request.getProposedMessagesList()) write.events.push(proposed(message));
+      if (!request.getIsFinal()) return;
+      pending.delete(correlation);
+      const outcome = log.append(write.stream, write.expected, write.events);
+      const response = new streamsPb.BatchAppendResp();
+      response.setCorrelationId(request.getCorrelationId());
+      response.setStreamIdentifier(streamIdentifier(write.stream));
+      const { expected } = write;
+      if (expected === 'any') response.setAny(new sharedPb.Empty() as never);
+      else if (expected === 'no_stream') response.setNoStream(new sharedPb.Empty() as never);
+      else if (expected === 'stream_exists') response.setStreamExists(new sharedPb.Empty() as never);
+      else response.setStreamPosition(String(expected));
+      if (outcome.kind === 'wrong_expected_version') {
+        response.setError(batchWrongExpectedVersion(outcome.currentRevision, expected));
+      } else {
+        const success = new streamsPb.BatchAppendResp.Success();
+        if (outcome.currentRevision < 0) success.setNoStream(new sharedPb.Empty() as never);
+        else success.setCurrentRevision(String(outcome.currentRevision));
+        if (outcome.position < 0n) success.setNoPosition(new sharedPb.Empty() as never);
+        else success.setPosition(new sharedPb.AllStreamPosition().setCommitPosition(String(outcome.position)).setPreparePosition(String(outcome.position)));
+        response.setSuccess(success);
+      }
+      call.write(response);
+    });
+    call.on('end', () => call.end());
+  },
+
+  /**
+   * Streams.Delete (Streams.Delete.cs): a soft delete. Its wrong expected version is RpcExceptions.WrongExpectedVersion:
+   * FailedPrecondition with `exception: wrong-expected-version`, `stream-name`, `expected-version`, `actual-version`.
+   */
+  delete(call: ServerUnaryCall<streamsPb.DeleteReq, streamsPb.DeleteResp>, callback: sendUnaryData<streamsPb.DeleteResp>): void {
+    const options = call.request.getOptions()!;
+    const stream = streamName(options.getStreamIdentifier());
+    const expected: Expected = options.hasNoStream() ? 'no_stream' : options.hasRevision() ? Number(options.getRevision()) : options.hasStreamExists() ? 'stream_exists' : 'any';
+    const outcome = log.softDelete(stream, expected);
+    if (outcome.kind === 'wrong_expected_version') {
+      const expectedVersion = expected === 'any' ? '-2' : expected === 'no_stream' ? '-1' : expected === 'stream_exists' ? '-4' : String(expected);
+      callback(
+        rpcError(status.FAILED_PRECONDITION, `Append failed due to WrongExpectedVersion. Stream: ${stream}, Expected version: ${expectedVersion}`, {
+          exception: 'wrong-expected-version',
+          'stream-name': stream,
+          'expected-version': expectedVersion,
+          ...(outcome.currentRevision === 'no_stream' ? {} : { 'actual-version': String(outcome.currentRevision) }),
+        }),
+      );
+      return;
+    }
+    callback(null, new streamsPb.DeleteResp().setPosition(new streamsPb.DeleteResp.Position().setCommitPosition(String(outcome.position)).setPreparePosition(String(outcome.position))));
+  },
+
+  tombstone(_call: unknown, callback: sendUnaryData<never>): void {
+    callback(rpcError(status.UNIMPLEMENTED, 'Tombstone is not served by the wire test double'));
+  },
+});

@@ -1,282 +1,365 @@
-import { EventEmitter } from 'node:events';
-
 /**
- * The log of the wire-level double of KurrentDB: records in `$all` order, streams, stream metadata,
- * the append check and the system projections. A test double, never a product: it keeps everything
- * in memory and implements only what `@eventstore/db-client` 6.2.1 asks of the server in this
- * project. Each rule names where in KurrentDB's source (github.com/kurrent-io/KurrentDB, formerly
- * EventStore/EventStore) it comes from; where no rule was found, the code says so.
+ * The log of the wire-level test double of KurrentDB/EventStoreDB: streams, `$all` positions,
+ * stream metadata, soft deletes, and the append check (expected revision, idempotency), ported from
+ * the server's source. Citations name files of github.com/kurrent-io/KurrentDB (master of 2026-12).
+ *
+ * A test double, in memory, one per test file: it is not a store and must never be used as one.
  */
-
-export interface WireRecord {
-  /** Commit = prepare position: one record per event, as a single-event transaction is in the log. */
-  readonly position: bigint;
-  readonly id: string;
-  readonly stream: string;
-  readonly revision: number;
-  readonly type: string;
-  readonly data: Uint8Array;
-  readonly metadata: Uint8Array;
-  readonly isJson: boolean;
-  /** .NET ticks (100 ns since 0001-01-01 UTC), as the server stamps `created`. */
-  readonly createdTicks: bigint;
-}
 
 export interface ProposedEvent {
   readonly id: string;
   readonly type: string;
+  readonly contentType: string;
   readonly data: Uint8Array;
   readonly metadata: Uint8Array;
-  readonly isJson: boolean;
 }
 
-/** `ExpectedVersion` as the server numbers it: -2 any, -1 no stream, -4 stream exists, n an exact revision. */
-export const expectedAny = -2;
-export const expectedNoStream = -1;
-export const expectedStreamExists = -4;
+export interface StoredRecord extends ProposedEvent {
+  readonly stream: string;
+  readonly revision: number;
+  /** `$all` log position: commit = prepare = the record's own log position (implicit transactions). */
+  readonly position: bigint;
+  /** .NET ticks (100 ns) since the Unix epoch, as the server's `created` metadata. */
+  readonly created: bigint;
+}
+
+/** `-1` no stream, `-2` any, `-4` stream exists: the server's `ExpectedVersion` constants (src/KurrentDB.Core/Data/ExpectedVersion.cs). */
+export type Expected = number | 'any' | 'no_stream' | 'stream_exists';
 
 export type AppendOutcome =
-  | { readonly kind: 'written'; readonly lastRevision: number; readonly position: bigint }
-  | { readonly kind: 'idempotent'; readonly lastRevision: number; readonly position: bigint }
-  | { readonly kind: 'wrong-expected-version'; readonly current: number }
-  | { readonly kind: 'too-large'; readonly maxAppendSize: number };
+  | { readonly kind: 'ok'; readonly currentRevision: number; readonly position: bigint; readonly written?: readonly StoredRecord[] }
+  | { readonly kind: 'idempotent'; readonly currentRevision: number; readonly position: bigint }
+  | { readonly kind: 'wrong_expected_version'; readonly currentRevision: number | 'no_stream' };
 
-export interface WireLogOptions {
-  /** How long the system projections take to link an event into `$ce-`/`$et-` (the real ones lag, too). */
-  readonly projectionLagMs?: number;
-  /** KurrentDB's `MaxAppendSize` (1 MiB by default; the compose files set 4 MiB). */
-  readonly maxAppendSize?: number;
-  /** Entries of the recent-commit cache that `any`/`stream_exists` appends are checked against. */
-  readonly committedEventsCacheSize?: number;
-}
-
-const epochTicks = 621_355_968_000_000_000n;
-const ticksNow = (): bigint => BigInt(Date.now()) * 10_000n + epochTicks;
-
-const textEncoder = new TextEncoder();
-const textDecoder = new TextDecoder();
-
-export const isSystemStream = (stream: string): boolean => stream.startsWith('$');
-export const metastreamOf = (stream: string): string => `$$${stream}`;
-
-interface StreamMetadata {
+export interface StreamMetadata {
   readonly maxCount?: number;
+  /** Truncate before: events below this revision are not read. */
   readonly truncateBefore?: number;
 }
 
-export class WireLog extends EventEmitter {
-  readonly records: WireRecord[] = [];
-  private readonly streams = new Map<string, WireRecord[]>();
+/**
+ * The server's `$tb` of a soft-deleted stream is `EventNumber.DeletedStream` (long.MaxValue):
+ * StorageWriterService.cs writes `new StreamMetadata(truncateBefore: EventNumber.DeletedStream)`.
+ * JSON numbers past 2^53 lose precision here, so anything that large counts as deleted.
+ */
+const deletedStream = Number.MAX_SAFE_INTEGER;
+
+/** The first position of an event: the server's log begins with its own epoch records, never at 0. */
+const firstPosition = 1024n;
+/** A record's size on the log: a fixed header plus its variable parts, so that positions grow as on the server. */
+const recordSize = (event: ProposedEvent, stream: string): bigint =>
+  BigInt(96 + Buffer.byteLength(stream) + Buffer.byteLength(event.type) + event.data.byteLength + event.metadata.byteLength);
+
+interface StreamState {
+  readonly records: StoredRecord[];
+}
+
+/**
+ * The server's `_committedEvents`: a `BoundedCache<Guid, EventInfo>` of recently committed event ids
+ * (IndexWriter.cs, bounded by `ESConsts.CommittedEventsMemCacheLimit` in bytes). Gone at restart.
+ * Here bounded by a count, evicting the oldest.
+ */
+class RecentIds {
+  private readonly entries = new Map<string, { stream: string; revision: number }>();
+  constructor(private readonly capacity: number) {}
+
+  put(id: string, stream: string, revision: number): void {
+    this.entries.delete(id);
+    this.entries.set(id, { stream, revision });
+    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  get(id: string): { stream: string; revision: number } | undefined {
+    return this.entries.get(id);
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}
+
+export interface WireLogOptions {
+  /** How many recent event ids the weak (`any`/`stream_exists`) idempotency check remembers. */
+  readonly recentIdsCapacity?: number;
+}
+
+export const metastreamOf = (stream: string): string => `$$${stream}`;
+export const isMetastream = (stream: string): boolean => stream.startsWith('$$');
+
+export class WireLog {
+  readonly all: StoredRecord[] = [];
+  private readonly streams = new Map<string, StreamState>();
   private readonly positions = new Map<bigint, number>();
-  /**
-   * IndexWriter's `_committedEvents`: event id → where it was committed, for the idempotency check of
-   * `any`/`stream_exists` appends. Bounded, and empty after a restart (`forgetRecentCommits`).
-   */
-  private readonly committedEvents = new Map<string, { stream: string; revision: number }>();
-  private nextPosition = 1000n;
-  private readonly projectionLagMs: number;
-  private readonly maxAppendSize: number;
-  private readonly cacheSize: number;
-  private readonly pendingLinks = new Set<NodeJS.Timeout>();
+  private readonly recentIds: RecentIds;
+  private nextPosition = firstPosition;
+  private readonly listeners = new Set<(records: readonly StoredRecord[]) => void>();
 
   constructor(options: WireLogOptions = {}) {
-    super();
-    this.setMaxListeners(0);
-    this.projectionLagMs = options.projectionLagMs ?? 5;
-    this.maxAppendSize = options.maxAppendSize ?? 4 * 1024 * 1024;
-    this.cacheSize = options.committedEventsCacheSize ?? 100_000;
+    // ESConsts.CommittedEventsMemCacheLimit is 8 MiB of entries of ~60 bytes: of the order of 100,000 ids.
+    this.recentIds = new RecentIds(options.recentIdsCapacity ?? 100_000);
   }
 
-  /** As after a server restart: what only memory held (the recent-commit cache) is gone. */
-  forgetRecentCommits(): void {
-    this.committedEvents.clear();
+  /** Called with every committed batch, in commit order (subscriptions, projections, persistent groups). */
+  onCommit(listener: (records: readonly StoredRecord[]) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
-  /** The last revision of a stream; -1 when it has none. */
-  lastRevision(stream: string): number {
-    const events = this.streams.get(stream);
-    return events === undefined || events.length === 0 ? -1 : events[events.length - 1]!.revision;
-  }
-
-  streamEvents(stream: string): readonly WireRecord[] {
-    const events = this.streams.get(stream) ?? [];
-    const { maxCount, truncateBefore } = this.metadataOf(stream);
-    if (maxCount === undefined && truncateBefore === undefined) return events;
-    let visible = events;
-    if (truncateBefore !== undefined) visible = visible.filter((event) => event.revision >= truncateBefore);
-    if (maxCount !== undefined && visible.length > maxCount) visible = visible.slice(visible.length - maxCount);
-    return visible;
-  }
-
-  /** Index in `records` of the record starting at `position`, or undefined (a position inside a record or past the end). */
-  indexAt(position: bigint): number | undefined {
-    return this.positions.get(position);
+  /** A server restart forgets the in-memory id cache; the index (the records) stays. */
+  forgetRecentIds(): void {
+    this.recentIds.clear();
   }
 
   get endPosition(): bigint {
     return this.nextPosition;
   }
 
-  /** A visible event by stream and revision (not truncated by `$maxCount` or `$tb`). */
-  eventAt(stream: string, revision: number): WireRecord | undefined {
-    const record = this.storedAt(stream, revision);
-    if (record === undefined) return undefined;
-    const { maxCount, truncateBefore } = this.metadataOf(stream);
-    if (truncateBefore !== undefined && revision < truncateBefore) return undefined;
-    if (maxCount !== undefined && revision <= this.lastRevision(stream) - maxCount) return undefined;
-    return record;
+  /** Index of the record at exactly this position in `all`, if one starts there. */
+  indexAt(position: bigint): number | undefined {
+    return this.positions.get(position);
   }
 
-  /** Revisions of a stream are contiguous from its first: the record is found by offset. */
-  private storedAt(stream: string, revision: number): WireRecord | undefined {
-    const events = this.streams.get(stream);
-    if (events === undefined || events.length === 0) return undefined;
-    return events[revision - events[0]!.revision];
+  lastRevision(stream: string): number {
+    const records = this.streams.get(stream)?.records;
+    return records === undefined || records.length === 0 ? -1 : records[records.length - 1]!.revision;
   }
 
-  /**
-   * A link's target (`<revision>@<stream>`), or undefined when it is gone (truncated, deleted).
-   * KurrentDB `IndexReader.ResolveLinkToEvent`: a link that cannot be resolved yields no event.
-   */
-  resolve(link: WireRecord): WireRecord | undefined {
-    if (link.type !== '$>') return undefined;
-    const match = /^(\d+)@(.+)$/.exec(textDecoder.decode(link.data));
-    return match === null ? undefined : this.eventAt(match[2]!, Number(match[1]));
-  }
-
-  /**
-   * The append check, ported from KurrentDB `IndexWriter.CheckCommit`
-   * (src/EventStore.Core/Services/Storage/ReaderIndex/IndexWriter.cs):
-   * - `stream_exists` on a stream with no events (and no metadata): wrong expected version;
-   * - `any`/`stream_exists`: ids looked up in the recent-commit cache only; all found in this
-   *   stream: idempotent; the first not found: written; a later one not found: corrupted
-   *   idempotency, which the gRPC layer reports as wrong expected version;
-   * - an exact revision (or `no_stream`, -1) below the stream's end: ids compared with the events at
-   *   revision + 1…; all equal: idempotent; the first differs: wrong expected version; a later one:
-   *   corrupted idempotency (wrong expected version);
-   * - above the end: wrong expected version; equal to the end: written, ids not looked at.
-   */
-  append(stream: string, expected: number, events: readonly ProposedEvent[]): AppendOutcome {
-    const size = events.reduce((total, event) => total + event.data.length + event.metadata.length, 0);
-    // KurrentDB Streams.Append.cs: the request is refused once its events pass MaxAppendSize.
-    if (size > this.maxAppendSize) return { kind: 'too-large', maxAppendSize: this.maxAppendSize };
-    const current = this.lastRevision(stream);
-    if (expected === expectedStreamExists && current < 0 && this.lastRevision(metastreamOf(stream)) < 0) {
-      return { kind: 'wrong-expected-version', current };
-    }
-    if (events.length === 0) {
-      // No data: the server checks the expected revision and writes nothing (no rule ported for idempotency here).
-      if (expected >= 0 && expected !== current) return { kind: 'wrong-expected-version', current };
-      if (expected === expectedNoStream && current >= 0) return { kind: 'wrong-expected-version', current };
-      return { kind: 'written', lastRevision: current, position: this.positionOfRevision(stream, current) };
-    }
-    if (expected === expectedAny || expected === expectedStreamExists) {
-      let last: number | undefined;
-      for (const [index, event] of events.entries()) {
-        const committed = this.committedEvents.get(event.id);
-        if (committed === undefined || committed.stream !== stream) {
-          if (index === 0) return this.write(stream, events);
-          return { kind: 'wrong-expected-version', current };
-        }
-        last = committed.revision;
-      }
-      return { kind: 'idempotent', lastRevision: last!, position: this.positionOfRevision(stream, last!) };
-    }
-    if (expected < current) {
-      let revision = expected;
-      for (const event of events) {
-        revision++;
-        if (this.storedAt(stream, revision)?.id === event.id) continue;
-        return { kind: 'wrong-expected-version', current };
-      }
-      return { kind: 'idempotent', lastRevision: revision, position: this.positionOfRevision(stream, revision) };
-    }
-    if (expected > current) return { kind: 'wrong-expected-version', current };
-    return this.write(stream, events);
-  }
-
-  /** Writes the `$metadata` event of a stream's metastream (`setStreamMetadata`). */
-  setMetadata(stream: string, metadata: Record<string, unknown>): AppendOutcome {
-    return this.append(metastreamOf(stream), expectedAny, [
-      { id: crypto.randomUUID(), type: '$metadata', data: textEncoder.encode(JSON.stringify(metadata)), metadata: new Uint8Array(), isJson: true },
-    ]);
-  }
-
-  /** Stops the projections' pending links (the server is going away). */
-  close(): void {
-    for (const timer of this.pendingLinks) clearTimeout(timer);
-    this.pendingLinks.clear();
-  }
-
-  private metadataOf(stream: string): StreamMetadata {
-    const meta = this.streams.get(metastreamOf(stream));
+  metadata(stream: string): StreamMetadata {
+    const meta = this.streams.get(metastreamOf(stream))?.records;
     const last = meta?.[meta.length - 1];
     if (last === undefined) return {};
     try {
-      const parsed = JSON.parse(textDecoder.decode(last.data)) as { $maxCount?: number; $tb?: number };
-      return { maxCount: parsed.$maxCount, truncateBefore: parsed.$tb };
+      const parsed = JSON.parse(Buffer.from(last.data).toString('utf8')) as Record<string, unknown>;
+      return {
+        ...(typeof parsed.$maxCount === 'number' ? { maxCount: parsed.$maxCount } : {}),
+        ...(typeof parsed.$tb === 'number' ? { truncateBefore: parsed.$tb } : {}),
+      };
     } catch {
       return {};
     }
   }
 
-  private positionOfRevision(stream: string, revision: number): bigint {
-    return this.storedAt(stream, revision)?.position ?? 0n;
-  }
-
-  private write(stream: string, events: readonly ProposedEvent[]): AppendOutcome {
-    let revision = this.lastRevision(stream);
-    const written: WireRecord[] = [];
-    const createdTicks = ticksNow();
-    for (const event of events) {
-      revision++;
-      const record: WireRecord = { ...event, position: this.nextPosition, stream, revision, createdTicks };
-      // A record's length in the log: positions are byte offsets, so most positions fall inside a record.
-      this.nextPosition += BigInt(96 + stream.length + event.type.length + event.data.length + event.metadata.length);
-      this.positions.set(record.position, this.records.length);
-      this.records.push(record);
-      const streamRecords = this.streams.get(stream) ?? [];
-      streamRecords.push(record);
-      this.streams.set(stream, streamRecords);
-      this.committedEvents.set(event.id, { stream, revision });
-      if (this.committedEvents.size > this.cacheSize) this.committedEvents.delete(this.committedEvents.keys().next().value!);
-      written.push(record);
-    }
-    this.emit('appended', written);
-    this.linkLater(written);
-    const last = written[written.length - 1]!;
-    return { kind: 'written', lastRevision: last.revision, position: last.position };
+  isSoftDeleted(stream: string): boolean {
+    return (this.metadata(stream).truncateBefore ?? 0) >= deletedStream;
   }
 
   /**
-   * The `$by_category` and `$by_event_type` system projections: each event of a non-system stream is
-   * linked into `$ce-<category>` (the stream name up to its first `-`) and `$et-<type>`, a little
-   * later, in log order, with the metadata the projections write (`$v`, `$c`/`$p` the event's
-   * position, `$o` its stream, `$causedBy` its id). KurrentDB `CategorizeEventsByStreamPath` /
-   * `IndexEventsByEventType` and `EmittedEventEnvelope`; the `$v` value is a placeholder.
+   * The first revision a read may see: `$tb` and `$maxCount` (IndexReader applies both, the newer
+   * bound winning, src/KurrentDB.Core/Services/Storage/ReaderIndex/IndexReader.cs `GetStartEventNumber`-like logic;
+   * not checked line by line).
    */
-  private linkLater(written: readonly WireRecord[]): void {
-    const toLink = written.filter((record) => !isSystemStream(record.stream) && !record.type.startsWith('$'));
-    if (toLink.length === 0) return;
-    const timer = setTimeout(() => {
-      this.pendingLinks.delete(timer);
-      for (const record of toLink) {
-        const dash = record.stream.indexOf('-');
-        const targets = [...(dash > 0 ? [`$ce-${record.stream.slice(0, dash)}`] : []), `$et-${record.type}`];
-        for (const target of targets) {
-          const metadata = { $v: '1:-1:1:4', $c: Number(record.position), $p: Number(record.position), $o: record.stream, $causedBy: record.id };
-          this.write(target, [
-            {
-              id: crypto.randomUUID(),
-              type: '$>',
-              data: textEncoder.encode(`${record.revision}@${record.stream}`),
-              metadata: textEncoder.encode(JSON.stringify(metadata)),
-              isJson: false,
-            },
-          ]);
+  firstVisible(stream: string): number {
+    const { maxCount, truncateBefore } = this.metadata(stream);
+    const last = this.lastRevision(stream);
+    let first = 0;
+    if (maxCount !== undefined) first = Math.max(first, last - maxCount + 1);
+    if (truncateBefore !== undefined) first = Math.max(first, truncateBefore);
+    return first;
+  }
+
+  /**
+   * Whether a stream reads as not found: never written, or soft-deleted. (Hard deletes,
+   * `Tombstone`, are not served by this double.)
+   */
+  existsForRead(stream: string): boolean {
+    return this.lastRevision(stream) >= 0 && !this.isSoftDeleted(stream);
+  }
+
+  /** Visible records of a stream, oldest first. */
+  visible(stream: string): StoredRecord[] {
+    const records = this.streams.get(stream)?.records ?? [];
+    const first = this.firstVisible(stream);
+    return first === 0 ? records : records.filter((record) => record.revision >= first);
+  }
+
+  recordAt(stream: string, revision: number): StoredRecord | undefined {
+    if (revision < this.firstVisible(stream)) return undefined;
+    const records = this.streams.get(stream)?.records;
+    const first = records?.[0];
+    if (first === undefined) return undefined;
+    return records![revision - first.revision];
+  }
+
+  /** Raw index lookup, ignoring truncation: `_indexReader.ReadPrepare(streamId, eventNumber)` in IndexWriter.CheckCommit. */
+  private indexedId(stream: string, revision: number): string | undefined {
+    const records = this.streams.get(stream)?.records;
+    const first = records?.[0];
+    if (first === undefined) return undefined;
+    return records![revision - first.revision]?.id;
+  }
+
+  /**
+   * Checks and writes one append, atomically (the double is single-threaded).
+   *
+   * Port of `IndexWriter.CheckCommit` (src/KurrentDB.Core/Services/Storage/ReaderIndex/IndexWriter.cs)
+   * and of `StorageWriterService` deciding on its result (…/Storage/StorageWriterService.cs):
+   * - a stream never written: `any`/`no_stream` write, anything else fails (CheckCommitForNewStream);
+   * - `stream_exists` fails on a soft-deleted stream, and on one with no events and no metadata;
+   * - `any`/`stream_exists` ("weak idempotency"): the ids are looked up in the bounded cache of recently
+   *   committed ids only; all found in this stream: idempotent; the first found and a later one not:
+   *   CorruptedIdempotency, answered as wrong expected version; the first not found: written;
+   * - an exact revision below the stream's end, or `no_stream` on an existing stream ("strong
+   *   idempotency"): each id must be at expected + 1 + i, in the cache or the index; all there:
+   *   idempotent; the first not there: wrong expected version (or, for `no_stream` on a soft-deleted
+   *   stream, written); a later one not there: CorruptedIdempotency → wrong expected version;
+   * - an exact revision past the end: wrong expected version;
+   * - an exact revision EQUAL to the end: written, with NO idempotency check (settles the two readings of
+   *   issue 17: the `expectedVersion == curVersion` branch is `CommitOk` at once);
+   * - a write to a soft-deleted stream recreates it: revisions go on from the last one, and `$tb` moves to
+   *   the first new revision (StorageWriterService.SoftUndeleteStream).
+   * - idempotent answers carry the last event's revision and its log position (`AlreadyCommitted` with
+   *   `idempotentLogPosition`, StorageWriterService.cs).
+   */
+  append(stream: string, expected: Expected, events: readonly ProposedEvent[]): AppendOutcome {
+    const current = this.lastRevision(stream);
+    const exists = current >= 0 || this.streams.has(metastreamOf(stream));
+    const wrong = (): AppendOutcome => ({ kind: 'wrong_expected_version', currentRevision: current < 0 ? 'no_stream' : current });
+
+    if (!exists) {
+      if (expected === 'any' || expected === 'no_stream') return this.write(stream, events, current, false);
+      return wrong();
+    }
+    const softDeleted = this.isSoftDeleted(stream);
+    if (expected === 'stream_exists') {
+      if (softDeleted) return wrong();
+      if (current < 0 && this.lastRevision(metastreamOf(stream)) < 0) return wrong();
+    }
+
+    if (expected === 'any' || expected === 'stream_exists') {
+      let end = -1;
+      for (let i = 0; i < events.length; i++) {
+        const info = this.recentIds.get(events[i]!.id);
+        if (info !== undefined && info.stream === stream) {
+          end = info.revision;
+          continue;
         }
+        if (i > 0) return wrong(); // CorruptedIdempotency
+        return this.write(stream, events, current, softDeleted);
       }
-    }, this.projectionLagMs);
-    this.pendingLinks.add(timer);
+      if (events.length === 0) return this.write(stream, events, current, softDeleted);
+      // StorageWriterService answers `AlreadyCommitted` with the ids' first and last revisions (start, end).
+      return { kind: 'idempotent', currentRevision: end, position: this.rawPosition(stream, end) };
+    }
+
+    const expectedRevision = expected === 'no_stream' ? -1 : expected;
+    if (expectedRevision < current) {
+      let revision = expectedRevision;
+      for (let i = 0; i < events.length; i++) {
+        const id = events[i]!.id;
+        revision += 1;
+        const info = this.recentIds.get(id);
+        if (info !== undefined && info.stream === stream && info.revision === revision) continue;
+        if (this.indexedId(stream, revision) === id) continue;
+        if (i > 0) return wrong(); // CorruptedIdempotency
+        if (expected === 'no_stream' && softDeleted) return this.write(stream, events, current, true);
+        return wrong();
+      }
+      if (events.length === 0) {
+        if (expected === 'no_stream' && softDeleted) return this.write(stream, events, current, true);
+        return wrong();
+      }
+      return { kind: 'idempotent', currentRevision: revision, position: this.rawPosition(stream, revision) };
+    }
+    if (expectedRevision > current) return wrong();
+    return this.write(stream, events, current, softDeleted);
+  }
+
+  private rawPosition(stream: string, revision: number): bigint {
+    const records = this.streams.get(stream)!.records;
+    return records[revision - records[0]!.revision]!.position;
+  }
+
+  private write(stream: string, events: readonly ProposedEvent[], current: number, softDeleted: boolean): AppendOutcome {
+    if (events.length === 0) {
+      const last = current < 0 ? undefined : this.rawPosition(stream, current);
+      return { kind: 'ok', currentRevision: current, position: last ?? -1n };
+    }
+    let state = this.streams.get(stream);
+    if (state === undefined) {
+      state = { records: [] };
+      this.streams.set(stream, state);
+    }
+    const created = BigInt(Date.now()) * 10_000n;
+    const written: StoredRecord[] = [];
+    let revision = current;
+    for (const event of events) {
+      revision += 1;
+      const record: StoredRecord = { ...event, stream, revision, position: this.nextPosition, created };
+      this.nextPosition += recordSize(event, stream);
+      state.records.push(record);
+      this.positions.set(record.position, this.all.length);
+      this.all.push(record);
+      this.recentIds.put(event.id, stream, revision);
+      written.push(record);
+    }
+    const recreatedFrom = current + 1;
+    if (softDeleted) {
+      // StorageWriterService.SoftUndeleteStream: the metadata is rewritten with $tb = the first new revision.
+      const meta = { ...this.rawMetadata(stream), $tb: recreatedFrom };
+      this.write(metastreamOf(stream), [jsonProposal('$metadata', meta)], this.lastRevision(metastreamOf(stream)), false);
+    }
+    for (const listener of this.listeners) listener(written);
+    return { kind: 'ok', currentRevision: revision, position: written[written.length - 1]!.position, written };
+  }
+
+  private rawMetadata(stream: string): Record<string, unknown> {
+    const meta = this.streams.get(metastreamOf(stream))?.records;
+    const last = meta?.[meta.length - 1];
+    if (last === undefined) return {};
+    try {
+      return JSON.parse(Buffer.from(last.data).toString('utf8')) as Record<string, unknown>;
+    } catch {
+      return {};
+    }
+  }
+
+  /**
+   * Soft delete (`Streams.Delete`): metadata with `$tb` = DeletedStream, keeping the other settings
+   * (StorageWriterService.cs writes `new StreamMetadata(truncateBefore: EventNumber.DeletedStream)`; the
+   * merge with earlier settings is assumed, not checked). The expectation is checked against the
+   * stream as an append of no events would be (IndexWriter.CheckCommit, empty writes); a stream never
+   * written is "deleted" too (its metadata written), as `any` on a new stream is Ok there.
+   */
+  softDelete(stream: string, expected: Expected): AppendOutcome {
+    const current = this.lastRevision(stream);
+    const softDeleted = this.isSoftDeleted(stream);
+    const wrong: AppendOutcome = { kind: 'wrong_expected_version', currentRevision: current < 0 ? 'no_stream' : current };
+    if (typeof expected === 'number' && expected !== current) return wrong;
+    if (expected === 'no_stream' && current >= 0 && !softDeleted) return wrong;
+    if (expected === 'stream_exists' && (current < 0 || softDeleted)) return wrong;
+    const meta = { ...this.rawMetadata(stream), $tb: deletedStream };
+    const outcome = this.write(metastreamOf(stream), [jsonProposal('$metadata', meta)], this.lastRevision(metastreamOf(stream)), false);
+    return { kind: 'ok', currentRevision: current, position: outcome.kind === 'ok' ? outcome.position : -1n };
+  }
+
+  /** Appends a system record (links, parked entries, metadata) with expected revision `any`. */
+  appendSystem(stream: string, events: readonly ProposedEvent[]): StoredRecord[] {
+    const outcome = this.write(stream, events, this.lastRevision(stream), this.isSoftDeleted(stream));
+    return outcome.kind === 'ok' ? [...(outcome.written ?? [])] : [];
   }
 }
+
+export const jsonProposal = (type: string, data: unknown, metadata?: unknown): ProposedEvent => ({
+  id: crypto.randomUUID(),
+  type,
+  contentType: 'application/json',
+  data: Buffer.from(JSON.stringify(data), 'utf8'),
+  metadata: metadata === undefined ? new Uint8Array() : Buffer.from(JSON.stringify(metadata), 'utf8'),
+});
+
+/** A link event as the projections and the parker write it: type `$>`, data `<revision>@<stream>`, not JSON. */
+export const linkProposal = (target: string, metadata?: unknown): ProposedEvent => ({
+  id: crypto.randomUUID(),
+  type: '$>',
+  contentType: 'application/octet-stream',
+  data: Buffer.from(target, 'utf8'),
+  metadata: metadata === undefined ? new Uint8Array() : Buffer.from(JSON.stringify(metadata), 'utf8'),
+});
+
+export const parseLink = (record: Pick<StoredRecord, 'data'>): { revision: number; stream: string } | undefined => {
+  const text = Buffer.from(record.data).toString('utf8');
+  const at = text.indexOf('@');
+  if (at <= 0) return undefined;
+  const revision = Number(text.slice(0, at));
+  return Number.isInteger(revision) ? { revision, stream: text.slice(at + 1) } : undefined;
+};

@@ -1,94 +1,153 @@
-import { Server, ServerCredentials, type sendUnaryData } from '@grpc/grpc-js';
+import { createServer, connect, type Server as NetServer, type Socket } from 'node:net';
+import { Server, ServerCredentials, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
 import { PersistentSubscriptionsService } from '@eventstore/db-client/generated/persistent_grpc_pb';
 import { ServerFeaturesService } from '@eventstore/db-client/generated/serverfeatures_grpc_pb';
-import * as features from '@eventstore/db-client/generated/serverfeatures_pb';
+import * as serverFeaturesPb from '@eventstore/db-client/generated/serverfeatures_pb';
 import { StreamsService } from '@eventstore/db-client/generated/streams_grpc_pb';
-import { PersistentSubscriptions } from './persistent-service';
-import { type StreamsFaults, streamsService } from './streams-service';
+import { PersistentGroups } from './persistent-groups';
+import { streamsService, type WireStats } from './streams-service';
+import { SystemProjections } from './system-projections';
 import { WireLog, type WireLogOptions } from './wire-log';
 
-/**
- * A test double of the KurrentDB server at the wire: a gRPC server on 127.0.0.1 that registers
- * `@eventstore/db-client`'s own generated service definitions (streams, persistent subscriptions,
- * server features), so that the real client talks to it over a real socket exactly as to a server.
- * It lives under `test/` and is not a product: everything is in memory, single node, insecure.
- *
- * What it proves: the adapter's wiring, the options it sends, how it reads the answers, the errors
- * it maps (wrong expected version, stream not found, invalid position, group exists/missing), its
- * reconnects after a dropped connection (`dropConnections`), backpressure on reads and
- * subscriptions, and the semantics ported from the server's source (idempotency, positions, link
- * streams, parking and retries). What only a real server can: durability, clustering and leader
- * changes, performance, authorization and TLS, and any rule ported wrongly or not at all.
- */
-export class WireServer {
-  readonly log: WireLog;
-  readonly faults: StreamsFaults = {};
-  private server: Server | undefined;
-  private persistent: PersistentSubscriptions;
-  private boundPort = 0;
-
-  constructor(private readonly options: WireLogOptions = {}) {
-    this.log = new WireLog(options);
-    this.persistent = new PersistentSubscriptions(this.log);
-  }
-
-  get port(): number {
-    return this.boundPort;
-  }
-
-  /** A connection string for the client: one node, no TLS. */
-  get connectionString(): string {
-    return `esdb://127.0.0.1:${this.boundPort}?tls=false`;
-  }
-
-  async start(port = 0): Promise<void> {
-    const server = new Server();
-    server.addService(StreamsService, streamsService(this.log, this.faults));
-    server.addService(PersistentSubscriptionsService, this.persistent.service());
-    server.addService(ServerFeaturesService, {
-      getSupportedMethods: (_call: unknown, callback: sendUnaryData<features.SupportedMethods>) => callback(null, supportedMethods()),
-    });
-    this.boundPort = await new Promise<number>((resolve, reject) =>
-      server.bindAsync(`127.0.0.1:${port}`, ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
-    );
-    this.server = server;
-  }
-
-  /**
-   * Cuts every connection and call at once, then answers again on the same port: what clients see
-   * when a node restarts. With `forgetRecentCommits`, memory-only state goes too, as on a restart.
-   */
-  async dropConnections({ forgetRecentCommits = false } = {}): Promise<void> {
-    this.server?.forceShutdown();
-    if (forgetRecentCommits) this.log.forgetRecentCommits();
-    await this.start(this.boundPort);
-  }
-
-  async stop(): Promise<void> {
-    this.server?.forceShutdown();
-    this.server = undefined;
-    this.persistent.close();
-    this.log.close();
-  }
+export interface WireServerOptions extends WireLogOptions {
+  /** How long after an append the system projections link it (the server's lag, a few ms). */
+  readonly projectionLagMs?: number;
+  /** Serve BatchAppend (as every server since 21.10 does; the client then appends through it) or only Append. */
+  readonly batchAppend?: boolean;
 }
 
 /**
- * KurrentDB `ServerFeatures.cs`: every client method, lower-cased; persistent subscriptions with
- * the features `stream` and `all` (the client asks for them before using gRPC for GetInfo and
- * ReplayParked), reads with `position` and `events`, BatchAppend with `deadline_duration`.
+ * A test double of KurrentDB/EventStoreDB at the wire: a gRPC server on 127.0.0.1 that registers the
+ * client package's OWN generated service definitions (`@eventstore/db-client/generated/*_grpc_pb`),
+ * so requests and answers are encoded exactly as the client encodes and decodes them, and the real
+ * `@eventstore/db-client` talks to it over a real socket (`esdb://127.0.0.1:<port>?tls=false`).
+ *
+ * It serves the subset the adapter uses (see README.md beside it). Its semantics are ported from the
+ * server's source with a citation beside each rule. It lives in memory, in the test process: child
+ * processes connect to its port, and a killed child leaves its state as a killed client leaves a
+ * real server's.
+ *
+ * Clients reach it through a TCP relay, so that `dropConnections()` can cut every live connection
+ * (what a network failure or a server restart does to a client) and `refuseConnections()` can make
+ * it unreachable for a while.
  */
-const supportedMethods = (): features.SupportedMethods => {
-  const method = (service: string, name: string, featureList: string[] = []) =>
-    new features.SupportedMethod().setServiceName(service).setMethodName(name).setFeaturesList(featureList);
-  const persistentMethods = ['create', 'update', 'delete', 'read', 'getinfo', 'replayparked', 'list', 'restartsubsystem'];
-  return new features.SupportedMethods()
-    .setEventStoreServerVersion('26.0.3')
-    .setMethodsList([
-      method('event_store.client.streams.streams', 'read', ['position', 'events']),
-      method('event_store.client.streams.streams', 'append'),
-      method('event_store.client.streams.streams', 'batchappend', ['deadline_duration']),
-      method('event_store.client.streams.streams', 'delete'),
-      ...persistentMethods.map((name) => method('event_store.client.persistent_subscriptions.persistentsubscriptions', name, ['stream', 'all'])),
-      method('event_store.client.server_features.serverfeatures', 'getsupportedmethods'),
-    ]);
-};
+export class WireServer {
+  readonly log: WireLog;
+  readonly projections: SystemProjections;
+  readonly groups: PersistentGroups;
+  readonly stats: WireStats = { eventsSent: 0 };
+  private readonly grpc = new Server({ 'grpc.max_receive_message_length': 17 * 1024 * 1024 });
+  private relay: NetServer | undefined;
+  private readonly sockets = new Set<Socket>();
+  private grpcPort = 0;
+  private relayPort = 0;
+  private refusing = false;
+
+  constructor(private readonly options: WireServerOptions = {}) {
+    this.log = new WireLog(options);
+    this.projections = new SystemProjections(this.log, options.projectionLagMs ?? 3);
+    this.groups = new PersistentGroups(this.log);
+    this.grpc.addService(StreamsService, streamsService(this.log, this.stats) as never);
+    this.grpc.addService(PersistentSubscriptionsService, this.groups.service() as never);
+    this.grpc.addService(ServerFeaturesService, { getSupportedMethods: this.supportedMethods } as never);
+  }
+
+  static async start(options: WireServerOptions = {}): Promise<WireServer> {
+    const server = new WireServer(options);
+    await server.listen();
+    return server;
+  }
+
+  get port(): number {
+    return this.relayPort;
+  }
+
+  get connectionString(): string {
+    return `esdb://127.0.0.1:${this.relayPort}?tls=false`;
+  }
+
+  /** Cuts every open connection at once (in-flight calls fail with UNAVAILABLE on the client); new connections are accepted. */
+  dropConnections(): void {
+    for (const socket of this.sockets) socket.destroy();
+    this.sockets.clear();
+  }
+
+  /** Cuts every connection and refuses new ones until `acceptConnections()`: the server is "down". */
+  refuseConnections(): void {
+    this.refusing = true;
+    this.dropConnections();
+  }
+
+  acceptConnections(): void {
+    this.refusing = false;
+  }
+
+  /** What a server restart forgets: the cache of recent event ids (weak idempotency). */
+  restart(): void {
+    this.dropConnections();
+    this.log.forgetRecentIds();
+  }
+
+  async stop(): Promise<void> {
+    this.projections.stop();
+    this.groups.stop();
+    this.dropConnections();
+    await new Promise<void>((resolve) => (this.relay === undefined ? resolve() : this.relay.close(() => resolve())));
+    this.grpc.forceShutdown();
+  }
+
+  private async listen(): Promise<void> {
+    this.grpcPort = await new Promise<number>((resolve, reject) =>
+      this.grpc.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, port) => (error ? reject(error) : resolve(port))),
+    );
+    this.relay = createServer((client) => {
+      if (this.refusing) {
+        client.destroy();
+        return;
+      }
+      const upstream = connect(this.grpcPort, '127.0.0.1');
+      this.sockets.add(client);
+      this.sockets.add(upstream);
+      const close = () => {
+        client.destroy();
+        upstream.destroy();
+        this.sockets.delete(client);
+        this.sockets.delete(upstream);
+      };
+      client.on('error', close).on('close', close);
+      upstream.on('error', close).on('close', close);
+      client.pipe(upstream);
+      upstream.pipe(client);
+    });
+    this.relayPort = await new Promise<number>((resolve, reject) => {
+      this.relay!.once('error', reject);
+      this.relay!.listen(0, '127.0.0.1', () => {
+        const address = this.relay!.address();
+        resolve(typeof address === 'object' && address !== null ? address.port : 0);
+      });
+    });
+  }
+
+  /**
+   * ServerFeatures.GetSupportedMethods (src/KurrentDB.Core/Services/Transport/Grpc/ServerFeatures.cs):
+   * every method served, lower case; persistent-subscription methods with features `stream`, `all`;
+   * Streams.Read with `position`, `events`; BatchAppend with `deadline_duration`. The client chooses
+   * BatchAppend, and gRPC rather than HTTP for GetInfo and ReplayParked, from this answer. The double
+   * lists only what it serves.
+   */
+  private readonly supportedMethods = (_call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<serverFeaturesPb.SupportedMethods>) => {
+    const method = (service: string, name: string, features: string[] = []) =>
+      new serverFeaturesPb.SupportedMethod().setServiceName(service.toLowerCase()).setMethodName(name.toLowerCase()).setFeaturesList(features);
+    const streams = 'event_store.client.streams.Streams';
+    const persistent = 'event_store.client.persistent_subscriptions.PersistentSubscriptions';
+    const methods = [
+      method(streams, 'Read', ['position', 'events']),
+      method(streams, 'Append'),
+      method(streams, 'Delete'),
+      ...(this.options.batchAppend === false ? [] : [method(streams, 'BatchAppend', ['deadline_duration'])]),
+      ...['Create', 'Update', 'Delete', 'Read', 'GetInfo', 'ReplayParked'].map((name) => method(persistent, name, ['stream', 'all'])),
+      method('event_store.client.server_features.ServerFeatures', 'GetSupportedMethods'),
+    ];
+    callback(null, new serverFeaturesPb.SupportedMethods().setMethodsList(methods).setEventStoreServerVersion('24.10.0'));
+  };
+}

@@ -2,17 +2,21 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EventStoreDbEventStore } from '../../src/event-store/eventstoredb/eventstoredb-event-store';
+import type { WireServer } from '../eventstoredb-wire/wire-server';
 
 /**
- * The stores an end-to-end suite runs on: the embedded one always, and EventStoreDB too when
- * EVENTSTORE_CONNECTION_STRING names a server. Without it the EventStoreDB leg is skipped, and the
- * output says so, once per suite.
+ * The stores an end-to-end suite runs on: the embedded one always; the EventStoreDB adapter through
+ * the real client against the wire-level test double of the server (test/eventstoredb-wire/, one per
+ * suite file, in this process: servers spawned by the suite connect to its port, and a killed one
+ * leaves its state as a real server would); and a real EventStoreDB too when
+ * EVENTSTORE_CONNECTION_STRING names one. Without it that leg is skipped, and the output says so,
+ * once per suite.
  *
  * A server is shared and keeps what earlier runs wrote (events, consumer groups, parked messages),
  * so a suite on it names its fixtures with `uniqueNames` and looks only at its own data.
  */
 export interface StoreLeg {
-  readonly name: 'embedded' | 'eventstoredb';
+  readonly name: 'embedded' | 'eventstoredb-wire' | 'eventstoredb';
   /** A store of this process's own, new for each test system: nothing of another run is in it. */
   readonly embedded: boolean;
   /** The environment of a test system or server on this leg (on EventStoreDB, add a DATA_DIR for the read models). */
@@ -49,6 +53,45 @@ const eventStoreDbLeg = (connection: string): StoreLeg => {
     uniqueNames: () => {
       const suffix = `-${runId}${(namers++).toString(36).toUpperCase()}`;
       return (name) => `${name}${suffix}`;
+    },
+  };
+};
+
+/**
+ * The wire leg: like a server's leg (consumer groups, parked messages, read models in a DATA_DIR),
+ * but on a double of this suite's own, started before its tests and stopped after them. Its
+ * connection string is known only once the double listens, so the environment reads it when used
+ * (spread into a test system's or a child's environment), not when the suite is declared.
+ */
+const wireLeg = (): StoreLeg & { start(): Promise<void>; stop(): Promise<void> } => {
+  let server: WireServer | undefined;
+  const connection = () => {
+    if (server === undefined) throw new Error('the wire test double is not started: use the leg inside tests and hooks');
+    return server.connectionString;
+  };
+  const withConnection = (base: Record<string, string>): Record<string, string> =>
+    Object.defineProperty(base, 'EVENTSTORE_CONNECTION_STRING', { get: connection, enumerable: true });
+  return {
+    name: 'eventstoredb-wire',
+    embedded: false,
+    get environment() {
+      return withConnection({ EVENT_STORE: 'eventstoredb' });
+    },
+    restartable: (dataDir) => withConnection({ EVENT_STORE: 'eventstoredb', DATA_DIR: dataDir }),
+    // The suite's tests share the double, as they would a server.
+    uniqueNames: () => {
+      const suffix = `-${runId}${(namers++).toString(36).toUpperCase()}`;
+      return (name) => `${name}${suffix}`;
+    },
+    start: async () => {
+      // Loaded only on this leg: the gRPC server and the client's generated code take a moment to load.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { WireServer: Server } = require('../eventstoredb-wire/wire-server') as { WireServer: typeof WireServer };
+      server = await Server.start();
+    },
+    stop: async () => {
+      await server?.stop();
+      server = undefined;
     },
   };
 };
@@ -120,8 +163,15 @@ const releaseLegLock = (): void => {
 
 /** `describe(title)` once per store leg, the leg in its title; with the EventStoreDB leg skipped, a skipped test says why. */
 export const describeStoreLegs = (title: string, body: (leg: StoreLeg) => void): void => {
-  const legs = connectionString === undefined ? [embeddedLeg] : [embeddedLeg, eventStoreDbLeg(connectionString)];
+  const wire = wireLeg();
+  const legs = connectionString === undefined ? [embeddedLeg, wire] : [embeddedLeg, wire, eventStoreDbLeg(connectionString)];
   describe.each(legs)(`${title} ($name)`, (leg) => {
+    if (leg.name === 'eventstoredb-wire') {
+      beforeAll(() => wire.start());
+      body(leg);
+      afterAll(() => wire.stop());
+      return;
+    }
     if (connectionString !== undefined && !leg.embedded) {
       beforeAll(async () => {
         await acquireLegLock();
