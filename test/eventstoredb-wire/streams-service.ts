@@ -175,18 +175,23 @@ export const streamsService = (log: WireLog, stats: WireStats) => ({
         call.end();
         return;
       }
-      const visible = log.visible(stream);
-      let selected: StoredRecord[];
-      if (backwards) {
-        const from = streamOptions.hasEnd() || streamOptions.hasStart() ? Number.MAX_SAFE_INTEGER : Number(streamOptions.getRevision());
-        selected = visible.filter((record) => record.revision <= from).reverse();
-      } else {
-        const from = streamOptions.hasStart() ? 0 : streamOptions.hasEnd() ? Number.MAX_SAFE_INTEGER : Number(streamOptions.getRevision());
-        selected = visible.filter((record) => record.revision >= from);
-      }
-      selected = selected.slice(0, maxCount);
-      let index = 0;
-      new Pump(call, () => (index < selected.length ? eventResponse(resolve(log, selected[index++]!, resolveLinks), stats) : 'end')).wake();
+      // Walks the revisions the read asks for, one at a time as the call takes them (no copy of the stream).
+      const first = log.firstVisible(stream);
+      const last = log.lastRevision(stream);
+      let revision = backwards
+        ? Math.min(last, streamOptions.hasEnd() || streamOptions.hasStart() ? last : Number(streamOptions.getRevision()))
+        : Math.max(first, streamOptions.hasStart() ? 0 : streamOptions.hasEnd() ? last + 1 : Number(streamOptions.getRevision()));
+      let sent = 0;
+      new Pump(call, () => {
+        while (sent < maxCount && (backwards ? revision >= first : revision <= last)) {
+          const record = log.recordAt(stream, revision);
+          revision += backwards ? -1 : 1;
+          if (record === undefined) continue;
+          sent++;
+          return eventResponse(resolve(log, record, resolveLinks), stats);
+        }
+        return 'end';
+      }).wake();
       return;
     }
 
@@ -253,27 +258,30 @@ export const streamsService = (log: WireLog, stats: WireStats) => ({
       return;
     }
 
-    let selected: StoredRecord[];
-    if (backwards) {
-      // Backwards reads give the records before the position (AllReader.ReadAllEventsBackward: post position <= pos).
-      const end = allOptions.hasEnd() || allOptions.hasStart() || position === undefined ? log.all.length : startIndex(position);
-      if (end === 'invalid') {
-        call.emit('error', invalidPositionError());
-        return;
-      }
-      selected = [];
-      for (let i = end - 1; i >= 0 && selected.length < maxCount; i--) selected.push(log.all[i]!);
-    } else {
-      const start = allOptions.hasStart() ? 0 : allOptions.hasEnd() ? log.all.length : startIndex(position!);
-      if (start === 'invalid') {
-        call.emit('error', invalidPositionError());
-        return;
-      }
-      // Forwards reads include the record at the position (AllReader.ReadAllEventsForwardInternal: `>= pos`).
-      selected = log.all.slice(start, start + Math.min(maxCount, log.all.length));
+    // Backwards reads give the records before the position (AllReader.ReadAllEventsBackward: post position <= pos);
+    // forwards reads include the record at the position (AllReader.ReadAllEventsForwardInternal: `>= pos`).
+    const from = backwards
+      ? allOptions.hasEnd() || allOptions.hasStart() || position === undefined
+        ? log.all.length
+        : startIndex(position)
+      : allOptions.hasStart()
+        ? 0
+        : allOptions.hasEnd()
+          ? log.all.length
+          : startIndex(position!);
+    if (from === 'invalid') {
+      call.emit('error', invalidPositionError());
+      return;
     }
-    let index = 0;
-    new Pump(call, () => (index < selected.length ? eventResponse({ event: selected[index++]! }, stats) : 'end')).wake();
+    // The end of a forwards read is the end of the log when it starts (records written later are not read).
+    const end = log.all.length;
+    let index = backwards ? from - 1 : from;
+    let sent = 0;
+    new Pump(call, () => {
+      if (sent >= maxCount || (backwards ? index < 0 : index >= end)) return 'end';
+      sent++;
+      return eventResponse({ event: log.all[backwards ? index-- : index++]! }, stats);
+    }).wake();
   },
 
   /** Streams.Append (Streams.Append.cs): an options message, then the proposed events; one answer. */

@@ -106,6 +106,9 @@ export class WireServer {
         return;
       }
       const upstream = connect(this.grpcPort, '127.0.0.1');
+      // gRPC sets TCP_NODELAY on its own sockets; the relay must too, or Nagle and delayed ACKs add ~40 ms to small exchanges.
+      client.setNoDelay(true);
+      upstream.setNoDelay(true);
       this.sockets.add(client);
       this.sockets.add(upstream);
       const close = () => {
