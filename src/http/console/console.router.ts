@@ -1,7 +1,7 @@
-import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import express, { type Request, type Response, Router } from 'express';
 import { join } from 'node:path';
 import type { ModuleRouter } from '../../shared/http/module-router';
+import { registerConsoleOpenApi } from './console.openapi';
 
 /** Where the page's files are: beside this module in src/, copied beside its build in dist/ (scripts/copy-console.mjs). */
 const assets = join(__dirname, 'assets');
@@ -31,15 +31,5 @@ export const consoleRouter = (): ModuleRouter => {
   });
   router.use('/console/assets', express.static(assets, { index: false, fallthrough: true, setHeaders: (response) => response.setHeader('Cache-Control', 'no-cache') }));
 
-  const registerOpenApi = (registry: OpenAPIRegistry) => {
-    for (const path of ['/console', '/console/orders/{orderId}']) {
-      registry.registerPath({
-        method: 'get',
-        path,
-        summary: 'The operator console (HTML): orders live, one order’s timeline, process managers and read models',
-        responses: { 200: { description: 'the page', content: { 'text/html': { schema: { type: 'string' } } } } },
-      });
-    }
-  };
-  return { name: 'console', router, registerOpenApi };
+  return { name: 'console', router, registerOpenApi: registerConsoleOpenApi };
 };

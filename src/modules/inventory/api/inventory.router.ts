@@ -1,23 +1,21 @@
-import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { type Request, type Response, Router } from 'express';
 import { requireAdmin } from '../../../shared/http/admin-auth';
 import { etagOf, ifMatchOf } from '../../../shared/http/if-match';
 import { jsonBody } from '../../../shared/http/json-body';
 import type { ModuleRouter } from '../../../shared/http/module-router';
-import { adminSecurity, ifMatchHeader, problemResponses } from '../../../shared/http/openapi-document';
 import { notFound } from '../../../shared/http/problem';
 import { rejectionProblem } from '../../../shared/http/rejection-problem';
 import { type ReadYourWrites, setEventPosition } from '../../../shared/http/read-your-writes';
 import { parseBody, parseParams } from '../../../shared/http/validate';
-import { z } from '../../../shared/http/zod-openapi';
 import type { ProjectionRunner } from '../../../shared/read-models/projection-runner';
 import { skuPattern } from '../contracts/inventory-events';
 import type { InventoryCommands } from '../application/inventory-commands';
 import type { ProductOutcome } from '../application/inventory-outcomes';
 import { toProductView } from '../application/product-view';
 import type { ProductQueries } from '../read-models/product.queries';
-import { createProductBodySchema, productListSchema, productSchema, restockBodySchema, skuParamsSchema, skuSchema } from './product.schemas';
+import { createProductBodySchema, restockBodySchema, skuParamsSchema } from './product.schemas';
 import { productStream } from '../application/inventory-streams';
+import { registerInventoryOpenApi } from './inventory.openapi';
 
 export interface InventoryRouterParts {
   readonly adminToken: string;
@@ -68,42 +66,5 @@ export const inventoryRouter = ({ adminToken, commands, queries, projections, re
     await answer(response, await commands.restock(skuOf(request), quantity, ifMatchOf(request)), 200);
   });
 
-  const registerOpenApi = (registry: OpenAPIRegistry) => {
-    const skuParams = z.object({ sku: skuSchema });
-    const product = (description: string) => ({ description, content: { 'application/json': { schema: productSchema } } });
-    registry.registerPath({
-      method: 'post',
-      path: '/api/products',
-      summary: 'Add a product to the catalog, with its initial stock',
-      security: adminSecurity,
-      request: { body: { content: { 'application/json': { schema: createProductBodySchema } } } },
-      responses: {
-        201: { ...product('the product; Location names it'), headers: { Location: { schema: { type: 'string' } } } },
-        ...problemResponses(400, 401, 409, 413, 415),
-      },
-    });
-    registry.registerPath({
-      method: 'get',
-      path: '/api/products',
-      summary: 'List the catalog with its stock, in sku order',
-      responses: { 200: { description: 'every product', content: { 'application/json': { schema: productListSchema } } } },
-    });
-    registry.registerPath({
-      method: 'get',
-      path: '/api/products/{sku}',
-      summary: 'Get a product with its stock',
-      request: { params: skuParams },
-      responses: { 200: product('the product'), ...problemResponses(404) },
-    });
-    registry.registerPath({
-      method: 'post',
-      path: '/api/products/{sku}/restock',
-      summary: "Add to a product's stock on hand",
-      security: adminSecurity,
-      request: { params: skuParams, headers: ifMatchHeader, body: { content: { 'application/json': { schema: restockBodySchema } } } },
-      responses: { 200: product('the product, restocked'), ...problemResponses(400, 401, 404, 412, 413, 415) },
-    });
-  };
-
-  return { name: 'inventory', router, registerOpenApi };
+  return { name: 'inventory', router, registerOpenApi: registerInventoryOpenApi };
 };

@@ -1,31 +1,21 @@
-import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { type Request, type Response, Router } from 'express';
 import { requireAdmin } from '../../../shared/http/admin-auth';
 import { admissionControl } from '../../../shared/http/admission';
 import { etagOf as revisionTag, ifMatchOf } from '../../../shared/http/if-match';
 import { jsonBody } from '../../../shared/http/json-body';
 import type { ModuleRouter } from '../../../shared/http/module-router';
-import { adminSecurity, ifMatchHeader, problemResponses, problemSchema } from '../../../shared/http/openapi-document';
 import { notFound } from '../../../shared/http/problem';
 import { rejectionProblem } from '../../../shared/http/rejection-problem';
 import { positionParameter, type ReadYourWrites, setEventPosition } from '../../../shared/http/read-your-writes';
 import { uuidPattern } from '../../../shared/http/uuid-pattern';
 import { parseBody, parseQuery } from '../../../shared/http/validate';
-import { z } from '../../../shared/http/zod-openapi';
 import type { AdmissionControl } from '../../../shared/process-managers/admission-gate';
 import type { OrderCommands, Outcome } from '../application/order-commands';
 import type { OrderReader, ReadOrder } from '../application/order-reader';
 import type { OrderSagaView } from '../application/order-saga-view';
 import type { OrderListQuery } from '../read-models/order-list.query';
-import {
-  cancelOrderBodySchema,
-  idempotencyKeySchema,
-  orderIdParamsSchema,
-  orderListQuerySchema,
-  orderListSchema,
-  orderSchema,
-  placeOrderBodySchema,
-} from './order.schemas';
+import { cancelOrderBodySchema, idempotencyKeySchema, orderIdParamsSchema, orderListQuerySchema, placeOrderBodySchema } from './order.schemas';
+import { registerOrdersOpenApi } from './orders.openapi';
 
 export interface OrdersRouterParts {
   readonly adminToken: string;
@@ -98,101 +88,5 @@ export const ordersRouter = ({ adminToken, commands, reader, list, saga, admissi
     await answer(response, await commands.cancel(orderId, reason ?? 'cancelled by request', { ifMatch: ifMatchOf(request) }), 202);
   });
 
-  const registerOpenApi = (registry: OpenAPIRegistry) => {
-    const orderParams = z.object({ orderId: z.string().uuid() });
-    registry.registerPath({
-      method: 'post',
-      path: '/api/orders',
-      summary: 'Place an order (status PENDING); prices come from the catalog',
-      request: {
-        headers: z.object({ 'Idempotency-Key': idempotencyKeySchema }),
-        body: { content: { 'application/json': { schema: placeOrderBodySchema } } },
-      },
-      responses: {
-        201: { description: 'the order, PENDING', content: { 'application/json': { schema: orderSchema } } },
-        ...problemResponses(400, 413, 415, 422),
-        503: {
-          description:
-            'refused, nothing written: the process managers are behind by more than MAX_SAGA_LAG events (admission control); ' +
-            'try again after Retry-After. Also when the event store cannot be reached',
-          headers: z.object({
-            'Retry-After': z.number().int().min(1).openapi({ description: 'whole seconds to wait before trying again', example: 3 }),
-          }),
-          content: { 'application/problem+json': { schema: problemSchema } },
-        },
-      },
-    });
-    registry.registerPath({
-      method: 'get',
-      path: '/api/orders',
-      summary: 'List orders, newest first',
-      security: adminSecurity,
-      request: { query: orderListQuerySchema },
-      responses: {
-        200: { description: 'a page of orders', content: { 'application/json': { schema: orderListSchema } } },
-        ...problemResponses(400, 401),
-      },
-    });
-    registry.registerPath({
-      method: 'get',
-      path: '/api/orders/{orderId}',
-      summary: 'Get an order (ETag: its version)',
-      request: { params: orderParams },
-      responses: {
-        200: { description: 'the order', content: { 'application/json': { schema: orderSchema } } },
-        304: { description: 'not modified since the If-None-Match version' },
-        ...problemResponses(404),
-      },
-    });
-    const stepStatus = z
-      .enum(['pending', 'completed', 'failed', 'compensated', 'skipped'])
-      .openapi({ description: 'skipped: the order settled (rejected, declined, cancelled) before this step; it will never happen' });
-    const sagaEvent = z.object({
-      eventId: z.string(),
-      eventType: z.string(),
-      aggregateType: z.string(),
-      aggregateId: z.string(),
-      position: z.string(),
-      occurredAt: z.string(),
-    }).openapi('SagaEvent', { description: 'an event, named as in GET /api/events' });
-    registry.registerPath({
-      method: 'get',
-      path: '/api/orders/{orderId}/saga',
-      summary: "The process manager's state of the order, built from the events of its life",
-      security: adminSecurity,
-      request: { params: orderParams },
-      responses: {
-        200: {
-          description: 'steps, deadline, compensations sent, and the events so far',
-          content: {
-            'application/json': {
-              schema: z
-                .object({
-                  orderId: z.string(),
-                  status: orderSchema.shape.status,
-                  steps: z.object({ inventory: stepStatus, payment: stepStatus, shipping: stepStatus }),
-                  deadline: z.string(),
-                  compensations: z.array(sagaEvent),
-                  history: z.array(sagaEvent),
-                })
-                .openapi('OrderSaga'),
-            },
-          },
-        },
-        ...problemResponses(401, 404),
-      },
-    });
-    registry.registerPath({
-      method: 'post',
-      path: '/api/orders/{orderId}/cancel',
-      summary: 'Cancel an order that is PENDING, CONFIRMED or PAID',
-      request: { params: orderParams, headers: ifMatchHeader, body: { content: { 'application/json': { schema: cancelOrderBodySchema } } } },
-      responses: {
-        202: { description: 'the order, CANCELLED; compensations follow', content: { 'application/json': { schema: orderSchema } } },
-        ...problemResponses(400, 404, 409, 412, 413, 415),
-      },
-    });
-  };
-
-  return { name: 'orders', router, registerOpenApi };
+  return { name: 'orders', router, registerOpenApi: registerOrdersOpenApi };
 };

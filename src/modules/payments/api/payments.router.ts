@@ -1,15 +1,13 @@
-import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { type Request, type Response, Router } from 'express';
 import { requireAdmin } from '../../../shared/http/admin-auth';
 import type { ModuleRouter } from '../../../shared/http/module-router';
-import { adminSecurity, problemResponses } from '../../../shared/http/openapi-document';
 import { notFound } from '../../../shared/http/problem';
 import type { ReadYourWrites } from '../../../shared/http/read-your-writes';
 import { parseParams, parseQuery } from '../../../shared/http/validate';
-import { z } from '../../../shared/http/zod-openapi';
 import type { PaymentQuery } from '../read-models/payment.query';
 import { uuidPattern } from '../../../shared/http/uuid-pattern';
-import { paymentIdParamsSchema, paymentListQuerySchema, paymentListSchema, paymentSchema } from './payment.schemas';
+import { paymentIdParamsSchema, paymentListQuerySchema } from './payment.schemas';
+import { registerPaymentsOpenApi } from './payments.openapi';
 
 export interface PaymentsRouterParts {
   readonly adminToken: string;
@@ -35,30 +33,5 @@ export const paymentsRouter = ({ adminToken, query, readYourWrites }: PaymentsRo
     response.json(payment);
   });
 
-  const registerOpenApi = (registry: OpenAPIRegistry) => {
-    registry.registerPath({
-      method: 'get',
-      path: '/api/payments',
-      summary: "Find an order's payment",
-      security: adminSecurity,
-      request: { query: paymentListQuerySchema },
-      responses: {
-        200: { description: "the order's payment, if it was charged", content: { 'application/json': { schema: paymentListSchema } } },
-        ...problemResponses(400, 401),
-      },
-    });
-    registry.registerPath({
-      method: 'get',
-      path: '/api/payments/{paymentId}',
-      summary: 'Get a payment',
-      security: adminSecurity,
-      request: { params: z.object({ paymentId: z.string().uuid() }) },
-      responses: {
-        200: { description: 'the payment', content: { 'application/json': { schema: paymentSchema } } },
-        ...problemResponses(401, 404),
-      },
-    });
-  };
-
-  return { name: 'payments', router, registerOpenApi };
+  return { name: 'payments', router, registerOpenApi: registerPaymentsOpenApi };
 };

@@ -1,30 +1,20 @@
-import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { type Request, type Response, Router } from 'express';
 import { requireAdmin } from '../../../shared/http/admin-auth';
 import { etagOf, ifMatchOf } from '../../../shared/http/if-match';
 import { jsonBody } from '../../../shared/http/json-body';
 import type { ModuleRouter } from '../../../shared/http/module-router';
-import { adminSecurity, ifMatchHeader, problemResponses } from '../../../shared/http/openapi-document';
 import { notFound } from '../../../shared/http/problem';
 import { rejectionProblem } from '../../../shared/http/rejection-problem';
 import { type ReadYourWrites, setEventPosition } from '../../../shared/http/read-your-writes';
 import { parseBody, parseParams, parseQuery } from '../../../shared/http/validate';
-import { z } from '../../../shared/http/zod-openapi';
 import type { ProjectionRunner } from '../../../shared/read-models/projection-runner';
 import { uuidPattern } from '../../../shared/http/uuid-pattern';
 import type { ShipmentCommands, ShipmentOutcome } from '../application/shipment-commands';
 import { toShipmentView } from '../application/shipment-view';
 import type { ShipmentQuery } from '../read-models/shipment.query';
-import {
-  carrierEventBodySchema,
-  shipmentIdParamsSchema,
-  shipmentListQuerySchema,
-  shipmentListSchema,
-  shipmentSchema,
-  trackingNumberParamsSchema,
-  trackingNumberPattern,
-} from './shipment.schemas';
+import { carrierEventBodySchema, shipmentIdParamsSchema, shipmentListQuerySchema, trackingNumberParamsSchema, trackingNumberPattern } from './shipment.schemas';
 import { shipmentStream } from '../application/shipment-stream';
+import { registerShipmentsOpenApi } from './shipments.openapi';
 
 export interface ShipmentsRouterParts {
   readonly adminToken: string;
@@ -86,57 +76,5 @@ export const shipmentsRouter = ({ adminToken, commands, query, projections, read
     await answer(response, await commands.deliver(shipmentId, undefined, ifMatchOf(request)));
   });
 
-  const registerOpenApi = (registry: OpenAPIRegistry) => {
-    const shipmentParams = z.object({ shipmentId: z.string().uuid() });
-    const shipmentResponse = (description: string) => ({
-      description,
-      content: { 'application/json': { schema: shipmentSchema } },
-    });
-    registry.registerPath({
-      method: 'get',
-      path: '/api/shipments',
-      summary: "Find an order's shipment",
-      request: { query: shipmentListQuerySchema },
-      responses: {
-        200: { description: "the order's shipment, once created", content: { 'application/json': { schema: shipmentListSchema } } },
-        ...problemResponses(400),
-      },
-    });
-    registry.registerPath({
-      method: 'get',
-      path: '/api/shipments/track/{trackingNumber}',
-      summary: 'Track a shipment by its tracking number',
-      request: { params: z.object({ trackingNumber: z.string().regex(trackingNumberPattern) }) },
-      responses: { 200: shipmentResponse('the shipment'), ...problemResponses(404) },
-    });
-    registry.registerPath({
-      method: 'get',
-      path: '/api/shipments/{shipmentId}',
-      summary: 'Get a shipment',
-      request: { params: shipmentParams },
-      responses: { 200: shipmentResponse('the shipment'), ...problemResponses(404) },
-    });
-    for (const [action, from, summary] of [
-      ['dispatch', 'CREATED', 'The carrier picked the shipment up'],
-      ['deliver', 'DISPATCHED', 'The carrier delivered the shipment'],
-    ] as const) {
-      registry.registerPath({
-        method: 'post',
-        path: `/api/shipments/{shipmentId}/${action}`,
-        summary: `${summary} (it must be ${from}); no body, or {}`,
-        security: adminSecurity,
-        request: {
-          params: shipmentParams,
-          headers: ifMatchHeader,
-          body: { required: false, content: { 'application/json': { schema: carrierEventBodySchema } } },
-        },
-        responses: {
-          200: shipmentResponse('the shipment, changed'),
-          ...problemResponses(400, 401, 404, 409, 412, 413, 415),
-        },
-      });
-    }
-  };
-
-  return { name: 'shipments', router, registerOpenApi };
+  return { name: 'shipments', router, registerOpenApi: registerShipmentsOpenApi };
 };

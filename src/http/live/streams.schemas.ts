@@ -1,0 +1,7 @@
+import { positionSchema } from '../../shared/http/read-your-writes';
+import { z } from '../../shared/http/zod-openapi';
+import { eventListQuerySchema } from '../events.schemas';
+
+export const orderStreamQuerySchema = z.strictObject({ after: positionSchema.optional() });
+
+export const logStreamQuerySchema = eventListQuerySchema.omit({ limit: true });
