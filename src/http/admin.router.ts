@@ -1,8 +1,8 @@
 import { type Request, type Response, Router } from 'express';
-import { requireAdmin } from '../shared/http/admin-auth';
-import type { ModuleRouter } from '../shared/http/module-router';
-import { conflict, notFound } from '../shared/http/problem';
-import { parseQuery } from '../shared/http/validate';
+import { requireAdmin } from '../shared/http-toolkit/admin-auth';
+import type { ModuleRouter } from '../shared/http-toolkit/module-router';
+import { conflict, notFound } from '../shared/http-toolkit/problem';
+import { parseQuery } from '../shared/http-toolkit/validate';
 import type { AdmissionControl } from '../shared/process-managers/admission-gate';
 import type { ProcessManagers } from '../shared/process-managers/process-managers.port';
 import type { ProjectionRunner } from '../shared/read-models/projection-runner';

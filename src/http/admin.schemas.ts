@@ -1,4 +1,4 @@
-import { z } from '../shared/http/zod-openapi';
+import { z } from '../shared/http-toolkit/zod-openapi';
 
 export const subscriptionSchema = z
   .object({ name: z.string(), checkpoint: z.string(), lag: z.number().int(), retries: z.number().int(), deadLetters: z.number().int() })

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import swaggerUi from 'swagger-ui-express';
-import type { ModuleRouter } from '../shared/http/module-router';
-import { createOpenApiRegistry, generateOpenApiDocument } from '../shared/http/openapi-document';
+import type { ModuleRouter } from '../shared/http-toolkit/module-router';
+import { createOpenApiRegistry, generateOpenApiDocument } from '../shared/http-toolkit/openapi-document';
 
 /** `/api/openapi.json` and the `/api/docs` page, both generated from the schemas the routers validate with. */
 export const apiDocsRouter = (routers: readonly ModuleRouter[]): Router => {

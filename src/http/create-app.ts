@@ -1,8 +1,8 @@
 import type { Tracer } from '@opentelemetry/api';
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
-import type { ModuleRouter } from '../shared/http/module-router';
-import { problemMiddleware, unknownRoute } from '../shared/http/problem-middleware';
+import type { ModuleRouter } from '../shared/http-toolkit/module-router';
+import { problemMiddleware, unknownRoute } from '../shared/http-toolkit/problem-middleware';
 import type { Readiness } from '../shared/readiness';
 import { apiDocsRouter } from './api-docs.router';
 import { createHttpMetrics, type MetricSources } from './metrics';

@@ -1,6 +1,6 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import { adminSecurity, problemResponses } from '../shared/http/openapi-document';
-import { z } from '../shared/http/zod-openapi';
+import { adminSecurity, problemResponses } from '../shared/http-toolkit/openapi-document';
+import { z } from '../shared/http-toolkit/zod-openapi';
 import { eventEnvelopeSchema, eventListQuerySchema, eventPageSchema } from './events.schemas';
 
 /** The OpenAPI paths `events.router.ts` serves, from the schemas it validates with. */

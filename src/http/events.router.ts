@@ -3,10 +3,10 @@ import { storedVersionOf } from '../event-store/upcasting/event-versions';
 import { eventScanLimit, type EventQuery } from '../event-store/event-query.port';
 import type { RecordedEvent } from '../event-store/event-store.port';
 import { categoryOf, idOf } from '../event-store/stream-name';
-import { requireAdmin } from '../shared/http/admin-auth';
-import type { ModuleRouter } from '../shared/http/module-router';
-import { notFound } from '../shared/http/problem';
-import { parseQuery } from '../shared/http/validate';
+import { requireAdmin } from '../shared/http-toolkit/admin-auth';
+import type { ModuleRouter } from '../shared/http-toolkit/module-router';
+import { notFound } from '../shared/http-toolkit/problem';
+import { parseQuery } from '../shared/http-toolkit/validate';
 import { eventListQuerySchema } from './events.schemas';
 import { registerEventsOpenApi } from './events.openapi';
 

@@ -1,5 +1,5 @@
 import { maxEventPageSize } from '../event-store/event-query.port';
-import { z } from '../shared/http/zod-openapi';
+import { z } from '../shared/http-toolkit/zod-openapi';
 
 const maxPosition = 2n ** 63n - 1n;
 

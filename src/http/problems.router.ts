@@ -1,6 +1,6 @@
 import { Router } from 'express';
-import { notFound } from '../shared/http/problem';
-import { problemCatalog } from '../shared/http/problem-catalog';
+import { notFound } from '../shared/http-toolkit/problem';
+import { problemCatalog } from '../shared/http-toolkit/problem-catalog';
 
 const escape = (text: string): string => text.replace(/[&<>"]/g, (char) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot' }[char]};`);
 const code = (text: string): string => escape(text).replace(/`([^`]+)`/g, '<code>$1</code>');

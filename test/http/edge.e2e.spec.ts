@@ -2,7 +2,7 @@ import { Router } from 'express';
 import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../../src/http/create-app';
-import { jsonBody } from '../../src/shared/http/json-body';
+import { jsonBody } from '../../src/shared/http-toolkit/json-body';
 import { Readiness } from '../../src/shared/readiness';
 import { WrongExpectedVersion } from '../../src/event-store/errors';
 import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { problemCatalog } from '../../src/shared/http/problem-catalog';
+import { problemCatalog } from '../../src/shared/http-toolkit/problem-catalog';
 import { startTestSystem, type TestSystem } from '../support/test-system';
 
 /** Every problem slug the source names: `problemType('x')`, `new HttpProblem(status, 'x'`, `serviceUnavailable('x'`, rejection codes. */

@@ -2,7 +2,7 @@ import { createEventStore } from '../../src/event-store/create-event-store';
 import type { EventStore, RecordedEvent } from '../../src/event-store/event-store.port';
 import type { OrderEvent } from '../../src/modules/orders/contracts/order-events';
 import { PaymentCommands } from '../../src/modules/payments/application/payment-commands';
-import { paymentsOnOrders } from '../../src/modules/payments/application/payments-on-orders.reaction';
+import { paymentsOnOrders } from '../../src/modules/payments/application/payments-saga.process-manager';
 import { SimulatedPaymentGateway } from '../../src/modules/payments/application/simulated-payment-gateway';
 import { CommandHandler } from '../../src/shared/application/command-handler';
 import { loadConfig } from '../../src/shared/config';

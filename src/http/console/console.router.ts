@@ -1,6 +1,6 @@
 import express, { type Request, type Response, Router } from 'express';
 import { join } from 'node:path';
-import type { ModuleRouter } from '../../shared/http/module-router';
+import type { ModuleRouter } from '../../shared/http-toolkit/module-router';
 import { registerConsoleOpenApi } from './console.openapi';
 
 /** Where the page's files are: beside this module in src/, copied beside its build in dist/ (scripts/copy-console.mjs). */

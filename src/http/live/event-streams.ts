@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { CatchUpSubscription } from '../../event-store/catch-up-subscription';
 import type { EventFilter, EventQuery } from '../../event-store/event-query.port';
 import type { PositionedEvent, RecordedEvent } from '../../event-store/event-store.port';
-import { serviceUnavailable } from '../../shared/http/problem';
+import { serviceUnavailable } from '../../shared/http-toolkit/problem';
 import { toEnvelope } from '../events.router';
 import type { CommitSignal } from '../../event-store/commit-signal';
 import type { CommitWakeups } from './commit-wakeups';

@@ -1,14 +1,14 @@
 import { type Request, type Response, Router } from 'express';
-import { requireAdmin } from '../../shared/http/admin-auth';
-import type { ModuleRouter } from '../../shared/http/module-router';
-import { badRequest, notFound, serviceUnavailable } from '../../shared/http/problem';
-import { positionSchema } from '../../shared/http/read-your-writes';
-import { parseQuery } from '../../shared/http/validate';
-import { z } from '../../shared/http/zod-openapi';
+import { requireAdmin } from '../../shared/http-toolkit/admin-auth';
+import type { ModuleRouter } from '../../shared/http-toolkit/module-router';
+import { badRequest, notFound, serviceUnavailable } from '../../shared/http-toolkit/problem';
+import { positionSchema } from '../../shared/http-toolkit/read-your-writes';
+import { parseQuery } from '../../shared/http-toolkit/validate';
+import { z } from '../../shared/http-toolkit/zod-openapi';
 import type { ProjectionRunner } from '../../shared/read-models/projection-runner';
 import type { EventStreams } from './event-streams';
 import { orderStreamQuerySchema, logStreamQuerySchema } from './streams.schemas';
-import { uuidPattern } from '../../shared/http/uuid-pattern';
+import { uuidPattern } from '../../shared/http-toolkit/uuid-pattern';
 import { registerStreamsOpenApi } from './streams.openapi';
 
 

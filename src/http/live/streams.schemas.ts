@@ -1,5 +1,5 @@
-import { positionSchema } from '../../shared/http/read-your-writes';
-import { z } from '../../shared/http/zod-openapi';
+import { positionSchema } from '../../shared/http-toolkit/read-your-writes';
+import { z } from '../../shared/http-toolkit/zod-openapi';
 import { eventListQuerySchema } from '../events.schemas';
 
 export const orderStreamQuerySchema = z.strictObject({ after: positionSchema.optional() });

@@ -10,9 +10,9 @@ import type { OrderHistory } from '../../shared/application/order-history.port';
 import { inventoryRouter } from './api/inventory.router';
 import { InventoryCommands } from './application/inventory-commands';
 import { inventoryStream } from './application/inventory-streams';
-import { inventoryOnOrders, inventoryOnShipments } from './application/inventory-saga.reactions';
+import { inventoryOnOrders, inventoryOnShipments } from './application/inventory-saga.process-manager';
 import { InventoryTokens } from './inventory.tokens';
-import { ProductQueries } from './read-models/product.queries';
+import { ProductQueries } from './read-models/product.query';
 import { ProductsProjection } from './read-models/products.projection';
 
 /**

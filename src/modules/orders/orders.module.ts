@@ -18,7 +18,7 @@ import { OrderCommands } from './application/order-commands';
 import { OrderReader } from './application/order-reader';
 import { OrderSagaView } from './application/order-saga-view';
 import { orderStream } from './application/order-stream';
-import { ordersOnInventory, ordersOnPayments, ordersOnShipments } from './application/orders-saga.reactions';
+import { ordersOnInventory, ordersOnPayments, ordersOnShipments } from './application/orders-saga.process-manager';
 import { PaymentDeadlineWatcher } from './application/payment-deadline-watcher';
 import type { ProductCatalog } from './application/product-catalog.port';
 import { ReadModelProductCatalog } from './application/read-model-product-catalog';

@@ -8,7 +8,7 @@ import type { OrderHistory } from '../../shared/application/order-history.port';
 import { paymentsRouter } from './api/payments.router';
 import { PaymentCommands } from './application/payment-commands';
 import { paymentIdFor, paymentStream } from './application/payment-stream';
-import { paymentsOnOrders } from './application/payments-on-orders.reaction';
+import { paymentsOnOrders } from './application/payments-saga.process-manager';
 import type { PaymentGateway } from './application/payment-gateway.port';
 import { SimulatedPaymentGateway } from './application/simulated-payment-gateway';
 import { PaymentsTokens } from './payments.tokens';

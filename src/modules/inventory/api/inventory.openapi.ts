@@ -1,6 +1,6 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import { adminSecurity, ifMatchHeader, problemResponses } from '../../../shared/http/openapi-document';
-import { z } from '../../../shared/http/zod-openapi';
+import { adminSecurity, ifMatchHeader, problemResponses } from '../../../shared/http-toolkit/openapi-document';
+import { z } from '../../../shared/http-toolkit/zod-openapi';
 import { createProductBodySchema, productListSchema, productSchema, restockBodySchema, skuSchema } from './product.schemas';
 
 /** The OpenAPI paths `inventory.router.ts` serves, from the schemas it validates with. */

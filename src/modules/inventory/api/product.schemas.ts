@@ -1,5 +1,5 @@
 import { hasAtMostTwoDecimals, toCents } from '../../../shared/domain/money';
-import { z } from '../../../shared/http/zod-openapi';
+import { z } from '../../../shared/http-toolkit/zod-openapi';
 import { skuPattern } from '../contracts/inventory-events';
 
 export const skuSchema = z.string().regex(skuPattern, `must match ${skuPattern.source}`).openapi({ example: 'WIDGET-001' });

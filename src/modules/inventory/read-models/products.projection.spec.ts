@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import type { RecordedEvent } from '../../../event-store/event-store.port';
 import { type ApplyEvent, ownTableNames } from '../../../shared/read-models/projection';
 import type { ProductEvent } from '../contracts/inventory-events';
-import { ProductQueries } from './product.queries';
+import { ProductQueries } from './product.query';
 import { ProductsProjection } from './products.projection';
 
 let position = 0n;

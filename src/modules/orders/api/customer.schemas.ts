@@ -1,4 +1,4 @@
-import { z } from '../../../shared/http/zod-openapi';
+import { z } from '../../../shared/http-toolkit/zod-openapi';
 import { customerIdSchema } from './order.schemas';
 
 export const customerParamsSchema = z.strictObject({ customerId: customerIdSchema });

@@ -1,5 +1,5 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import { adminSecurity, problemResponses } from '../../../shared/http/openapi-document';
+import { adminSecurity, problemResponses } from '../../../shared/http-toolkit/openapi-document';
 import { customerParamsSchema, erasedSchema } from './customer.schemas';
 
 /** The OpenAPI paths `customers.router.ts` serves, from the schemas it validates with. */

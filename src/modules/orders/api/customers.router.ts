@@ -1,8 +1,8 @@
 import { type Request, type Response, Router } from 'express';
-import { requireAdmin } from '../../../shared/http/admin-auth';
-import type { ModuleRouter } from '../../../shared/http/module-router';
-import { conflict, notFound, serviceUnavailable } from '../../../shared/http/problem';
-import { parseParams } from '../../../shared/http/validate';
+import { requireAdmin } from '../../../shared/http-toolkit/admin-auth';
+import type { ModuleRouter } from '../../../shared/http-toolkit/module-router';
+import { conflict, notFound, serviceUnavailable } from '../../../shared/http-toolkit/problem';
+import { parseParams } from '../../../shared/http-toolkit/validate';
 import type { CustomerErasure } from '../application/customer-erasure';
 import { customerParamsSchema } from './customer.schemas';
 import { registerCustomersOpenApi } from './customers.openapi';

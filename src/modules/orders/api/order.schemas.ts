@@ -1,5 +1,5 @@
-import { countryCodes } from '../../../shared/http/country-codes';
-import { z } from '../../../shared/http/zod-openapi';
+import { countryCodes } from '../../../shared/http-toolkit/country-codes';
+import { z } from '../../../shared/http-toolkit/zod-openapi';
 
 export const skuSchema = z.string().regex(/^[A-Z0-9][A-Z0-9_-]{0,63}$/, 'must match ^[A-Z0-9][A-Z0-9_-]{0,63}$');
 

@@ -1,6 +1,6 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import { adminSecurity, ifMatchHeader, problemResponses, problemSchema } from '../../../shared/http/openapi-document';
-import { z } from '../../../shared/http/zod-openapi';
+import { adminSecurity, ifMatchHeader, problemResponses, problemSchema } from '../../../shared/http-toolkit/openapi-document';
+import { z } from '../../../shared/http-toolkit/zod-openapi';
 import { cancelOrderBodySchema, idempotencyKeySchema, orderListQuerySchema, orderListSchema, orderSchema, placeOrderBodySchema } from './order.schemas';
 
 /** The OpenAPI paths `orders.router.ts` serves, from the schemas it validates with. */

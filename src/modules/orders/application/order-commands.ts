@@ -4,7 +4,7 @@ import { deterministicId, newEventId } from '../../../shared/application/event-i
 import { reject, type Rejection } from '../../../shared/domain/decider';
 import { type OrderEvent, type ShippingAddress } from '../contracts/order-events';
 import type { Order } from '../domain/order';
-import { type OrderCommand, orderDecider } from '../domain/order.decide';
+import { type OrderCommand, orderDecider } from '../domain/order.decider';
 import type { Clock } from '../../../shared/tokens';
 import type { IdempotencyKeys } from './idempotency-keys';
 import type { ProductCatalog } from './product-catalog.port';

@@ -1,7 +1,7 @@
 import type { EventStore } from '../../../event-store/event-store.port';
 import { asOrderEvent } from '../contracts/order-events';
 import { evolveOrder, initialOrder } from '../domain/order';
-import { toOrderView, type OrderView } from './order-view';
+import { toOrderView, type OrderView } from './order.view';
 import { orderStream } from './order-stream';
 
 export interface ReadOrder {

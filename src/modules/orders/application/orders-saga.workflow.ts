@@ -2,7 +2,7 @@ import { statelessWorkflow } from '../../../shared/domain/workflow';
 import type { InventoryEvent } from '../../inventory/contracts/inventory-events';
 import type { PaymentEvent } from '../../payments/contracts/payment-events';
 import type { ShipmentEvent } from '../../shipments/contracts/shipment-events';
-import type { OrderCommand } from '../domain/order.decide';
+import type { OrderCommand } from '../domain/order.decider';
 
 /** What the orders follow: the outcomes of the other modules' steps. */
 export type OrdersSagaInput = InventoryEvent | PaymentEvent | ShipmentEvent;

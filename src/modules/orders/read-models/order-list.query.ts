@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { OrderStatus } from '../contracts/order-events';
-import type { OrderView } from '../application/order-view';
+import type { OrderView } from '../application/order.view';
 
 export interface OrderListFilter {
   readonly status?: OrderStatus;

@@ -1,5 +1,5 @@
-import { uuidPattern } from '../../../shared/http/uuid-pattern';
-import { z } from '../../../shared/http/zod-openapi';
+import { uuidPattern } from '../../../shared/http-toolkit/uuid-pattern';
+import { z } from '../../../shared/http-toolkit/zod-openapi';
 
 export const paymentIdParamsSchema = z.object({ paymentId: z.string() });
 

@@ -1,11 +1,11 @@
 import { type Request, type Response, Router } from 'express';
-import { requireAdmin } from '../../../shared/http/admin-auth';
-import type { ModuleRouter } from '../../../shared/http/module-router';
-import { notFound } from '../../../shared/http/problem';
-import type { ReadYourWrites } from '../../../shared/http/read-your-writes';
-import { parseParams, parseQuery } from '../../../shared/http/validate';
+import { requireAdmin } from '../../../shared/http-toolkit/admin-auth';
+import type { ModuleRouter } from '../../../shared/http-toolkit/module-router';
+import { notFound } from '../../../shared/http-toolkit/problem';
+import type { ReadYourWrites } from '../../../shared/http-toolkit/read-your-writes';
+import { parseParams, parseQuery } from '../../../shared/http-toolkit/validate';
 import type { PaymentQuery } from '../read-models/payment.query';
-import { uuidPattern } from '../../../shared/http/uuid-pattern';
+import { uuidPattern } from '../../../shared/http-toolkit/uuid-pattern';
 import { paymentIdParamsSchema, paymentListQuerySchema } from './payment.schemas';
 import { registerPaymentsOpenApi } from './payments.openapi';
 

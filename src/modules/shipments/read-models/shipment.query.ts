@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { ShipmentStatus } from '../contracts/shipment-events';
-import type { ShipmentView } from '../application/shipment-view';
+import type { ShipmentView } from '../application/shipment.view';
 
 interface ShipmentRow {
   shipment_id: string;

@@ -1,6 +1,6 @@
 import { deciderSpecification } from '../../../shared/testing/decider-specification';
 import type { OrderEvent, OrderPlaced } from '../contracts/order-events';
-import { type OrderCommand, orderDecider } from './order.decide';
+import { type OrderCommand, orderDecider } from './order.decider';
 
 const spec = deciderSpecification(orderDecider);
 const orderId = 'order-1';

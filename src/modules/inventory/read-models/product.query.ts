@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { productView, type ProductView } from '../application/product-view';
+import { productView, type ProductView } from '../application/product.view';
 
 interface ProductRow {
   sku: string;
