@@ -32,7 +32,7 @@ export const writeResults = (name: string, results: Record<string, unknown>): st
 };
 
 /** The closing line of a report: the machine, its load around the run, the server and the load's shape, and how long it all took. */
-export const conditionsLine = (loadBefore: number, server: string, shape: string, startedAt: number, paymentDelayMs = 0): string =>
+export const conditionsLine = (loadBefore: number, server: string, shape: string, startedAt: number, paymentDelayMs = 0, store = 'EVENT_STORE=sqlite'): string =>
   `Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, load average ${loadBefore.toFixed(1)} before and ${loadavg()[0]!.toFixed(1)} after; ` +
-  `server ${server}, EVENT_STORE=sqlite in a fresh temp DATA_DIR, LOG_LEVEL=warn, PAYMENT_DELAY_MS=${paymentDelayMs}; ${shape}. ` +
+  `server ${server}, ${store} in a fresh temp DATA_DIR, LOG_LEVEL=warn, PAYMENT_DELAY_MS=${paymentDelayMs}; ${shape}. ` +
   `Measured in ${((Date.now() - startedAt) / 1000).toFixed(0)} s.\n\n`;

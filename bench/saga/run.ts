@@ -332,7 +332,10 @@ const main = async () => {
     hotInFlightWithinBound: hot === undefined ? undefined : hot.inFlightAtEnd < hot.inFlightLimit,
   };
 
-  let out = '# Saga benchmark (HTTP on loopback, embedded store)\n\n';
+  let out =
+    STORE === 'sqlite'
+      ? '# Saga benchmark (HTTP on loopback, embedded store)\n\n'
+      : `# Saga benchmark (HTTP on loopback, EventStoreDB adapter on ${STORE === 'eventstoredb-wire' ? 'the wire test double: the adapter\'s own overhead, not a server\'s speed' : 'a server'})\n\n`;
   if (latency !== undefined) {
     out += `${table(
       ['measure', 'result', 'notes'],
@@ -364,7 +367,8 @@ const main = async () => {
     ]);
   }
   if (targetRows.length > 0) out += `${table(['target', 'measured', ''], targetRows)}\n\n`;
-  out += conditionsLine(load, describeServer(SERVER), `${STORE === 'sqlite' ? '' : `store ${STORE}, `}MAX_SAGA_LAG=${MAX_SAGA_LAG}, ${SKUS} skus${RUN_HOT ? ` and ${HOT_SKU}` : ''}, 1 item per order`, startedAt);
+  const storeText = STORE === 'sqlite' ? undefined : `EVENT_STORE=eventstoredb (${STORE}), read models`;
+  out += conditionsLine(load, describeServer(SERVER), `MAX_SAGA_LAG=${MAX_SAGA_LAG}, ${SKUS} skus${RUN_HOT ? ` and ${HOT_SKU}` : ''}, 1 item per order`, startedAt, 0, storeText);
   process.stdout.write(out);
 
   const path = writeResults(STORE === 'sqlite' ? 'saga' : `saga-${STORE}`, {
