@@ -10,9 +10,10 @@ import { positionParameter, type ReadYourWrites, setEventPosition } from '../../
 import { uuidPattern } from '../../../shared/http-toolkit/uuid-pattern';
 import { parseBody, parseQuery } from '../../../shared/http-toolkit/validate';
 import type { AdmissionControl } from '../../../shared/process-managers/admission-gate';
-import type { OrderCommands, Outcome } from '../application/order-commands';
+import type { Decided, OrderCommands, Outcome } from '../application/order-commands';
 import type { OrderReader, ReadOrder } from '../application/order-reader';
 import type { OrderSagaView } from '../application/order-saga-view';
+import { toOrderView } from '../application/order.view';
 import type { OrderListQuery } from '../read-models/order-list.query';
 import { cancelOrderBodySchema, idempotencyKeySchema, orderIdParamsSchema, orderListQuerySchema, placeOrderBodySchema } from './order.schemas';
 import { registerOrdersOpenApi } from './orders.openapi';
@@ -39,9 +40,21 @@ export const ordersRouter = ({ adminToken, commands, reader, list, saga, admissi
     return read;
   };
 
-  const answer = async (response: Response, outcome: Outcome, status: number) => {
+  /**
+   * The order as the command left it, from the state the command handler decided on: a new order's
+   * first events are this append's; a changed one's creation time is in `before`, read to find it.
+   * Undefined where that is not enough (nothing appended, or a store that does not say when it
+   * stamped the events): then the stream is read.
+   */
+  const decidedOrder = ({ order, revision, appended, createdAt }: Decided, position: bigint | undefined, before?: ReadOrder): ReadOrder | undefined => {
+    if (order.status === 'NONE' || appended === 0 || createdAt === undefined || position === undefined) return undefined;
+    const firstAt = revision === appended - 1 ? createdAt : before === undefined ? undefined : new Date(before.view.createdAt);
+    return firstAt === undefined ? undefined : { view: toOrderView(order, firstAt, createdAt), revision, position };
+  };
+
+  const answer = async (response: Response, outcome: Outcome, status: number, before?: ReadOrder) => {
     if (!outcome.ok) throw rejectionProblem(outcome.rejection);
-    const read = await readOrThrow(outcome.orderId);
+    const read = decidedOrder(outcome.decided, outcome.position, before) ?? (await readOrThrow(outcome.orderId));
     // A write that appended nothing (a repeated request) answers the position of the state it answers.
     setEventPosition(response, outcome.position ?? read.position);
     response.status(status).setHeader('ETag', etagOf(read)).json(read.view);
@@ -84,8 +97,8 @@ export const ordersRouter = ({ adminToken, commands, reader, list, saga, admissi
   router.post('/api/orders/:orderId/cancel', ...jsonBody(), async (request: Request, response: Response) => {
     const { orderId } = orderIdParamsSchema.parse(request.params);
     const { reason } = parseBody(cancelOrderBodySchema, request);
-    await readOrThrow(orderId);
-    await answer(response, await commands.cancel(orderId, reason ?? 'cancelled by request', { ifMatch: ifMatchOf(request) }), 202);
+    const before = await readOrThrow(orderId);
+    await answer(response, await commands.cancel(orderId, reason ?? 'cancelled by request', { ifMatch: ifMatchOf(request) }), 202, before);
   });
 
   return { name: 'orders', router, registerOpenApi: registerOrdersOpenApi };

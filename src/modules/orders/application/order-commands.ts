@@ -17,8 +17,18 @@ export interface PlaceOrderRequest {
   readonly paymentMethod?: { readonly token: string };
 }
 
+/** What a command decided and appended, as the command handler held it: the answer needs no read of the stream. */
+export interface Decided {
+  readonly order: Order;
+  readonly revision: number;
+  /** How many events this command appended (0: it found nothing to do, or a repeat). */
+  readonly appended: number;
+  /** When the store stamped them, where it says without a read (the embedded store). */
+  readonly createdAt: Date | undefined;
+}
+
 export type Outcome =
-  | { readonly ok: true; readonly orderId: string; readonly position: bigint | undefined }
+  | { readonly ok: true; readonly orderId: string; readonly position: bigint | undefined; readonly decided: Decided }
   | { readonly ok: false; readonly rejection: Rejection };
 
 const defaultPaymentToken = 'tok_visa';
@@ -27,7 +37,14 @@ const defaultPaymentToken = 'tok_visa';
 export const paymentTokenRef = (orderId: string): string => `payment-token:${orderId}`;
 
 const outcome = (orderId: string, result: CommandResult<Order, OrderEvent>): Outcome =>
-  result.accepted ? { ok: true, orderId, position: result.position } : { ok: false, rejection: result.rejection };
+  result.accepted
+    ? {
+        ok: true,
+        orderId,
+        position: result.position,
+        decided: { order: result.state, revision: result.revision, appended: result.events.length, createdAt: result.createdAt },
+      }
+    : { ok: false, rejection: result.rejection };
 
 /** The orders module's commands: placing and cancelling from the API, and the saga's steps. */
 export class OrderCommands {

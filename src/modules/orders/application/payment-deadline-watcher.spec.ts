@@ -1,3 +1,4 @@
+import { initialOrder } from '../domain/order';
 import pino from 'pino';
 import { openDatabase } from '../../../event-store/sqlite/open-database';
 import { eventually } from '../../../shared/testing/eventually';
@@ -28,7 +29,7 @@ const slowTimeOuts = (remove: (orderId: string) => void) => {
       await new Promise((resolve) => setTimeout(resolve, 2));
       remove(orderId);
       inHand--;
-      return { ok: true, orderId, position: undefined };
+      return { ok: true, orderId, position: undefined, decided: { order: initialOrder, revision: -1, appended: 0, createdAt: undefined } };
     },
   } as unknown as OrderCommands;
   return { commands, calls, inHand: () => inHand, mostInHand: () => mostInHand };
