@@ -37,10 +37,10 @@ import { AdmissionGate } from './shared/process-managers/admission-gate';
 import { resetCheckpointsAhead } from './shared/process-managers/checkpoints-ahead';
 import { ConsumerGroupSupervisor } from './shared/process-managers/consumer-group-supervisor';
 import { deadLetterDatabase, DeadLetterStore, moveDeadLetters } from './shared/process-managers/dead-letter-store';
-import type { ProcessManagers } from './shared/process-managers/process-managers.port';
-import { observeReaction } from './shared/process-managers/observed-reaction';
-import type { Reaction } from './shared/process-managers/reaction';
-import { ReactionSupervisor } from './shared/process-managers/reaction-supervisor';
+import type { ProcessManagerRuntime } from './shared/process-managers/process-managers.port';
+import { observeProcessManager } from './shared/process-managers/observed-process-manager';
+import type { ProcessManager } from './event-store/consumer-groups.port';
+import { ProcessManagerSupervisor } from './shared/process-managers/process-manager-supervisor';
 import { Readiness } from './shared/readiness';
 import { type BackgroundService, type Clock, SharedTokens } from './shared/tokens';
 import { tracedEventStore } from './shared/tracing/traced-event-store';
@@ -79,8 +79,8 @@ const sharedModule = (config: RunnableConfig, logger: Logger, eventStore: EventS
     bind(SharedTokens.ReadYourWrites).toDynamicValue(
       ({ get }) => new ReadYourWrites(get<ProjectionRunner>(SharedTokens.ProjectionRunner), eventStore, config.READ_WAIT_MS),
     );
-    bind(SharedTokens.ProcessManagers).toDynamicValue(({ get, getAll }): ProcessManagers => {
-      const reactions = getAll<Reaction>(SharedTokens.Reactions, { optional: true }).map((reaction) => observeReaction(reaction, logger, tracer));
+    bind(SharedTokens.ProcessManagerRuntime).toDynamicValue(({ get, getAll }): ProcessManagerRuntime => {
+      const reactions = getAll<ProcessManager>(SharedTokens.ProcessManagers, { optional: true }).map((reaction) => observeProcessManager(reaction, logger, tracer));
       // On a store with consumer groups (EventStoreDB) any number of instances share the work; otherwise each runs all of it.
       if (hostsConsumerGroups(eventStore)) {
         return new ConsumerGroupSupervisor(eventStore, reactions, { baseDelayMs: config.RETRY_BASE_DELAY_MS });
@@ -89,7 +89,7 @@ const sharedModule = (config: RunnableConfig, logger: Logger, eventStore: EventS
       const letters = deadLetterDatabase(eventStore, readModels);
       const moved = moveDeadLetters(readModels, letters);
       if (moved > 0) logger.info({ moved }, 'dead letters moved beside the checkpoints, into the event store');
-      return new ReactionSupervisor(
+      return new ProcessManagerSupervisor(
         eventStore,
         reactions,
         new DeadLetterStore(letters),
@@ -98,12 +98,12 @@ const sharedModule = (config: RunnableConfig, logger: Logger, eventStore: EventS
       );
     });
     bind(SharedTokens.Admission).toDynamicValue(
-      ({ get }) => new AdmissionGate(get<ProcessManagers>(SharedTokens.ProcessManagers), { limit: config.MAX_SAGA_LAG, logger }),
+      ({ get }) => new AdmissionGate(get<ProcessManagerRuntime>(SharedTokens.ProcessManagerRuntime), { limit: config.MAX_SAGA_LAG, logger }),
     );
     // Its lag reads run in the background from start to stop, like the other background services.
     bind(SharedTokens.BackgroundServices).toDynamicValue(({ get }) => get<AdmissionGate>(SharedTokens.Admission));
     bind(SharedTokens.HttpRouters).toDynamicValue(({ get }) =>
-      adminRouter(config.ADMIN_TOKEN, get(SharedTokens.ProcessManagers), get(SharedTokens.ProjectionRunner), get(SharedTokens.Admission)),
+      adminRouter(config.ADMIN_TOKEN, get(SharedTokens.ProcessManagerRuntime), get(SharedTokens.ProjectionRunner), get(SharedTokens.Admission)),
     );
     const eventQuery = eventQueryOf(eventStore);
     bind(SharedTokens.EventStreams).toConstantValue(
@@ -123,7 +123,7 @@ const sharedModule = (config: RunnableConfig, logger: Logger, eventStore: EventS
     bind(SharedTokens.HttpRouters).toConstantValue(consoleRouter());
     bind(SharedTokens.Readiness).toDynamicValue(({ get }) => {
       const readiness = new Readiness();
-      const processManagers = get<ProcessManagers>(SharedTokens.ProcessManagers);
+      const processManagers = get<ProcessManagerRuntime>(SharedTokens.ProcessManagerRuntime);
       readiness.register('event store', () => eventStore.ping());
       readiness.register('subscriptions', () => processManagers.assertReady());
       return readiness;
@@ -140,7 +140,7 @@ export interface System {
   readonly readiness: Readiness;
   readonly routers: readonly ModuleRouter[];
   readonly projections: ProjectionRunner;
-  readonly reactions: ProcessManagers;
+  readonly reactions: ProcessManagerRuntime;
   /** Whether new orders are admitted now, from the process managers' lag. */
   readonly admission: AdmissionGate;
   /** The open Server-Sent Event streams: a stop ends them first, so that they hold no request open. */
@@ -186,7 +186,7 @@ export const composeSystem = async (config: RunnableConfig, options: ComposeOpti
     ...(options.modules ?? systemModules),
   );
   const projections = container.get<ProjectionRunner>(SharedTokens.ProjectionRunner);
-  const reactions = container.get<ProcessManagers>(SharedTokens.ProcessManagers);
+  const reactions = container.get<ProcessManagerRuntime>(SharedTokens.ProcessManagerRuntime);
   const services = container.getAll<BackgroundService>(SharedTokens.BackgroundServices, { optional: true });
   const readModels = container.get<Database.Database>(SharedTokens.ReadModelDatabase);
   const streams = container.get<EventStreams>(SharedTokens.EventStreams);
@@ -224,7 +224,7 @@ export const composeSystem = async (config: RunnableConfig, options: ComposeOpti
     start: async () => {
       // Checkpoints past the store's head (a store restored from a backup, a power cut) would skip the positions it hands out again.
       await projections.resetCopiesAhead();
-      await resetCheckpointsAhead(eventStore, container.getAll<Reaction>(SharedTokens.Reactions, { optional: true }), logger);
+      await resetCheckpointsAhead(eventStore, container.getAll<ProcessManager>(SharedTokens.ProcessManagers, { optional: true }), logger);
       projections.start();
       await reactions.start();
       for (const service of services) service.start();

@@ -1,4 +1,4 @@
-import type { ConsumerGroupHost, ReactionHandler } from './consumer-groups.port';
+import type { ConsumerGroupHost, ProcessManager } from './consumer-groups.port';
 import type { EventFilter, EventQuery } from './event-query.port';
 import type {
   AppendOptions,
@@ -111,10 +111,10 @@ export const codedEventStore = <Store extends EventStore, Extras extends object>
   const host = store as Partial<ConsumerGroupHost>;
   if (host.consumerGroups !== undefined) {
     const groups = host.consumerGroups.bind(store);
-    overrides.consumerGroups = (handlers: readonly ReactionHandler[], options?: Parameters<ConsumerGroupHost['consumerGroups']>[1]) =>
+    overrides.consumerGroups = (handlers: readonly ProcessManager[], options?: Parameters<ConsumerGroupHost['consumerGroups']>[1]) =>
       groups(
         handlers.map((handler) => {
-          const handle: ReactionHandler['handle'] = async (event, context) => handler.handle(await decode(event), context);
+          const handle: ProcessManager['handle'] = async (event, context) => handler.handle(await decode(event), context);
           return withOverrides(handler, { handle });
         }),
         options,

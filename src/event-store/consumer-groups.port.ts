@@ -16,8 +16,8 @@ export interface HandleContext {
   readonly signal: AbortSignal;
 }
 
-/** A process manager as a group member; a `Reaction` of `src/shared/process-managers/` fits it as it is. */
-export interface ReactionHandler {
+/** A process manager as the store runs it: a catch-up subscription with its own checkpoint, or a member of the store's consumer group of its name. `handle` must be idempotent: it may see an event again after a crash. */
+export interface ProcessManager {
   /** Unique, e.g. `payments-on-orders`: names the group (or, on a catch-up subscription, its durable checkpoint). */
   readonly name: string;
   /** The category it reads (`$ce-<category>`). */
@@ -80,7 +80,7 @@ export interface ConsumerGroups {
 
 export interface ConsumerGroupHost {
   /** The groups of these handlers. A group that does not exist yet starts where the handler's catch-up checkpoint left off, or at the start. */
-  consumerGroups(handlers: readonly ReactionHandler[], options?: ConsumerGroupOptions): ConsumerGroups;
+  consumerGroups(handlers: readonly ProcessManager[], options?: ConsumerGroupOptions): ConsumerGroups;
 }
 
 export const hostsConsumerGroups = (store: EventStore): store is EventStore & ConsumerGroupHost =>

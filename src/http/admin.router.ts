@@ -4,7 +4,7 @@ import type { ModuleRouter } from '../shared/http-toolkit/module-router';
 import { conflict, notFound } from '../shared/http-toolkit/problem';
 import { parseQuery } from '../shared/http-toolkit/validate';
 import type { AdmissionControl } from '../shared/process-managers/admission-gate';
-import type { ProcessManagers } from '../shared/process-managers/process-managers.port';
+import type { ProcessManagerRuntime } from '../shared/process-managers/process-managers.port';
 import type { ProjectionRunner } from '../shared/read-models/projection-runner';
 import { deadLetterQuerySchema } from './admin.schemas';
 import { registerAdminOpenApi } from './admin.openapi';
@@ -12,7 +12,7 @@ import { registerAdminOpenApi } from './admin.openapi';
 /** Operators' view of the background work: process managers, their dead letters, the read models. */
 export const adminRouter = (
   adminToken: string,
-  reactions: ProcessManagers,
+  reactions: ProcessManagerRuntime,
   projections: ProjectionRunner,
   admission: AdmissionControl,
 ): ModuleRouter => {

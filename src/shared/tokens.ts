@@ -14,9 +14,9 @@ export const SharedTokens = {
   Projections: Symbol.for('shared.Projections'),
   ProjectionRunner: Symbol.for('shared.ProjectionRunner'),
   /** Multi-bound: every module binds here the reactions (process managers) by which it follows the others. */
-  Reactions: Symbol.for('shared.Reactions'),
-  /** The process managers' runtime: catch-up runners (embedded store) or consumer-group members (EventStoreDB). */
   ProcessManagers: Symbol.for('shared.ProcessManagers'),
+  /** The process managers' runtime: catch-up runners (embedded store) or consumer-group members (EventStoreDB). */
+  ProcessManagerRuntime: Symbol.for('shared.ProcessManagerRuntime'),
   /** Refuses new orders while the process managers are too far behind (CONTRACT §5). */
   Admission: Symbol.for('shared.Admission'),
   /** Multi-bound: background work with a start and a stop, e.g. the saga's deadline watcher. */

@@ -5,7 +5,7 @@ import { inventoryEventTypes } from '../../src/modules/inventory/contracts/inven
 import { orderEventTypes } from '../../src/modules/orders/contracts/order-events';
 import { paymentEventTypes } from '../../src/modules/payments/contracts/payment-events';
 import { shipmentEventTypes } from '../../src/modules/shipments/contracts/shipment-events';
-import type { Reaction } from '../../src/shared/process-managers/reaction';
+import type { ProcessManager } from '../../src/event-store/consumer-groups.port';
 import { SharedTokens } from '../../src/shared/tokens';
 import { startTestSystem } from '../support/test-system';
 
@@ -58,7 +58,7 @@ describe('docs/EVENT_FLOWS.md', () => {
   it("names in 'reacts' exactly the process managers that handle each event", async () => {
     const t = await startTestSystem({ SHIPMENT_AUTO_DISPATCH_MS: '1', SHIPMENT_AUTO_DELIVER_MS: '1' }, { autoStart: false });
     try {
-      const reactions = t.system.container.getAll<Reaction>(SharedTokens.Reactions);
+      const reactions = t.system.container.getAll<ProcessManager>(SharedTokens.ProcessManagers);
       const handledBy = new Map<string, string[]>();
       for (const reaction of reactions) {
         for (const type of reaction.eventTypes) handledBy.set(type, [...(handledBy.get(type) ?? []), reaction.name].sort());

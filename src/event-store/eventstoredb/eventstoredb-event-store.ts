@@ -8,7 +8,7 @@ import {
   type AllStreamResolvedEvent,
   type ResolvedEvent,
 } from '@eventstore/db-client';
-import type { ConsumerGroupHost, ConsumerGroupOptions, ConsumerGroups, ReactionHandler } from '../consumer-groups.port';
+import type { ConsumerGroupHost, ConsumerGroupOptions, ConsumerGroups, ProcessManager } from '../consumer-groups.port';
 import { EventStoreUnavailable } from '../errors';
 import type {
   AppendResult,
@@ -214,7 +214,7 @@ export class EventStoreDbEventStore implements EventStore, ConsumerGroupHost {
   }
 
   /** A new group starts where the handler's catch-up checkpoint (single-instance runs) left off, so switching over replays nothing. */
-  consumerGroups(handlers: readonly ReactionHandler[], options: ConsumerGroupOptions = {}): ConsumerGroups {
+  consumerGroups(handlers: readonly ProcessManager[], options: ConsumerGroupOptions = {}): ConsumerGroups {
     const groups = new EventStoreDbConsumerGroups(this.client, handlers, {
       ...options,
       startFrom: (name) => this.checkpoints.load(name),

@@ -30,8 +30,8 @@ export const inventoryModule = new ContainerModule(({ bind }) => {
     ({ get }) => new ProductQueries(get<Database.Database>(SharedTokens.ReadModelDatabase)),
   );
   bind(SharedTokens.Projections).toConstantValue(new ProductsProjection());
-  bind(SharedTokens.Reactions).toDynamicValue(({ get }) => inventoryOnOrders(get(InventoryTokens.InventoryCommands)));
-  bind(SharedTokens.Reactions).toDynamicValue(({ get }) => inventoryOnShipments(get(InventoryTokens.InventoryCommands)));
+  bind(SharedTokens.ProcessManagers).toDynamicValue(({ get }) => inventoryOnOrders(get(InventoryTokens.InventoryCommands)));
+  bind(SharedTokens.ProcessManagers).toDynamicValue(({ get }) => inventoryOnShipments(get(InventoryTokens.InventoryCommands)));
   bind(SharedTokens.HttpRouters).toDynamicValue(({ get }) =>
     inventoryRouter({
       adminToken: get<RunnableConfig>(SharedTokens.Config).ADMIN_TOKEN,

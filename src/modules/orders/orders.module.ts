@@ -52,9 +52,9 @@ export const ordersModule = new ContainerModule(({ bind }) => {
   bind(SharedTokens.Projections).toConstantValue(new OrdersProjection());
   bind(SharedTokens.Projections).toConstantValue(new CatalogProjection());
   bind(SharedTokens.Projections).toConstantValue(new PaymentDeadlinesProjection());
-  bind(SharedTokens.Reactions).toDynamicValue(({ get }) => ordersOnInventory(get(OrdersTokens.OrderCommands)));
-  bind(SharedTokens.Reactions).toDynamicValue(({ get }) => ordersOnPayments(get(OrdersTokens.OrderCommands)));
-  bind(SharedTokens.Reactions).toDynamicValue(({ get }) => ordersOnShipments(get(OrdersTokens.OrderCommands)));
+  bind(SharedTokens.ProcessManagers).toDynamicValue(({ get }) => ordersOnInventory(get(OrdersTokens.OrderCommands)));
+  bind(SharedTokens.ProcessManagers).toDynamicValue(({ get }) => ordersOnPayments(get(OrdersTokens.OrderCommands)));
+  bind(SharedTokens.ProcessManagers).toDynamicValue(({ get }) => ordersOnShipments(get(OrdersTokens.OrderCommands)));
   bind(SharedTokens.BackgroundServices).toDynamicValue(({ get }) => {
     const timeoutMs = get<RunnableConfig>(SharedTokens.Config).SAGA_TIMEOUT_MS;
     return new PaymentDeadlineWatcher(

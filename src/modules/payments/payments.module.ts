@@ -25,7 +25,7 @@ export const paymentsModule = new ContainerModule(({ bind }) => {
   );
   bind(PaymentsTokens.PaymentQuery).toDynamicValue(({ get }) => new PaymentQuery(get<Database.Database>(SharedTokens.ReadModelDatabase)));
   bind(SharedTokens.Projections).toConstantValue(new PaymentsProjection());
-  bind(SharedTokens.Reactions).toDynamicValue(({ get }) =>
+  bind(SharedTokens.ProcessManagers).toDynamicValue(({ get }) =>
     paymentsOnOrders(get(PaymentsTokens.PaymentCommands), get<EventStore>(SharedTokens.EventStore)),
   );
   bind(SharedTokens.HttpRouters).toDynamicValue(({ get }) =>

@@ -30,15 +30,15 @@ export const shipmentsModule = new ContainerModule(({ bind }) => {
   );
   bind(SharedTokens.Projections).toConstantValue(new ShipmentsProjection());
   bind(SharedTokens.Projections).toConstantValue(new ShippedOrdersProjection());
-  bind(SharedTokens.Reactions).toDynamicValue(({ get }) => shipmentsOnOrders(get(ShipmentsTokens.ShipmentCommands)));
-  bind(SharedTokens.Reactions).toDynamicValue(({ get }) =>
+  bind(SharedTokens.ProcessManagers).toDynamicValue(({ get }) => shipmentsOnOrders(get(ShipmentsTokens.ShipmentCommands)));
+  bind(SharedTokens.ProcessManagers).toDynamicValue(({ get }) =>
     carrierPickUp(
       get(ShipmentsTokens.ShipmentCommands),
       get<RunnableConfig>(SharedTokens.Config).SHIPMENT_AUTO_DISPATCH_MS,
       get<Clock>(SharedTokens.Clock),
     ),
   );
-  bind(SharedTokens.Reactions).toDynamicValue(({ get }) =>
+  bind(SharedTokens.ProcessManagers).toDynamicValue(({ get }) =>
     carrierDelivery(
       get(ShipmentsTokens.ShipmentCommands),
       get<RunnableConfig>(SharedTokens.Config).SHIPMENT_AUTO_DELIVER_MS,

@@ -2,7 +2,7 @@ import { AdmissionGate, maxRetryAfterSeconds } from './admission-gate';
 import type { ProcessManagerStatus } from './process-managers.port';
 
 /** Process managers whose figures the test sets, and which count how often they are asked. */
-class ScriptedProcessManagers {
+class ScriptedProcessManagerRuntime {
   calls = 0;
   failing = false;
   private figures = new Map<string, { checkpoint: number; lag: number }>();
@@ -20,11 +20,11 @@ class ScriptedProcessManagers {
 }
 
 describe('admission gate', () => {
-  let managers: ScriptedProcessManagers;
+  let managers: ScriptedProcessManagerRuntime;
   let now: number;
   let gate: AdmissionGate;
   beforeEach(() => {
-    managers = new ScriptedProcessManagers();
+    managers = new ScriptedProcessManagerRuntime();
     now = 1_000_000;
     gate = new AdmissionGate(managers, { limit: 100, now: () => now });
   });

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { BackgroundService } from '../tokens';
-import type { ProcessManagers, ProcessManagerStatus } from './process-managers.port';
+import type { ProcessManagerRuntime, ProcessManagerStatus } from './process-managers.port';
 
 /** What a write that starts new saga work asks before it writes anything (CONTRACT §5). */
 export interface AdmissionControl {
@@ -64,7 +64,7 @@ export class AdmissionGate implements AdmissionControl, BackgroundService {
   private running = false;
 
   constructor(
-    private readonly processManagers: Pick<ProcessManagers, 'status'>,
+    private readonly processManagers: Pick<ProcessManagerRuntime, 'status'>,
     private readonly options: AdmissionGateOptions,
   ) {
     this.limit = options.limit;

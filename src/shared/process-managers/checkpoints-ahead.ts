@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { EventStore } from '../../event-store/event-store.port';
-import type { Reaction } from './reaction';
+import type { ProcessManager } from '../../event-store/consumer-groups.port';
 
 /**
  * Before the process managers start: one whose checkpoint is past the head of its category (a store
@@ -11,7 +11,7 @@ import type { Reaction } from './reaction';
  */
 export const resetCheckpointsAhead = async (
   store: EventStore,
-  reactions: readonly Pick<Reaction, 'name' | 'category'>[],
+  reactions: readonly Pick<ProcessManager, 'name' | 'category'>[],
   logger: Pick<Logger, 'warn'>,
 ): Promise<string[]> => {
   const reset: string[] = [];

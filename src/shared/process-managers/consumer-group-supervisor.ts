@@ -1,7 +1,7 @@
 import type { ConsumerGroupHost, ConsumerGroupOptions, ConsumerGroups, ParkedEvent } from '../../event-store/consumer-groups.port';
 import type { EventStore } from '../../event-store/event-store.port';
-import type { DeadLetterEntry, DeadLetterPage, ProcessManagers, ProcessManagerStatus, RetryOutcome } from './process-managers.port';
-import type { Reaction } from './reaction';
+import type { DeadLetterEntry, DeadLetterPage, ProcessManagerRuntime, ProcessManagerStatus, RetryOutcome } from './process-managers.port';
+import type { ProcessManager } from '../../event-store/consumer-groups.port';
 
 const letterIdOf = (parked: Pick<ParkedEvent, 'group' | 'parkedRevision'>): string => `${parked.group}:${parked.parkedRevision}`;
 
@@ -23,12 +23,12 @@ const toDeadLetter = (parked: ParkedEvent): DeadLetterEntry => ({
  * each group's position and parks what a member gave up on; those parked events are the dead
  * letters, seen alike from every instance, and a retry asks the store to deliver them again.
  */
-export class ConsumerGroupSupervisor implements ProcessManagers {
+export class ConsumerGroupSupervisor implements ProcessManagerRuntime {
   private readonly groups: ConsumerGroups;
 
   constructor(
     private readonly store: EventStore & ConsumerGroupHost,
-    reactions: readonly Reaction[],
+    reactions: readonly ProcessManager[],
     options: ConsumerGroupOptions = {},
   ) {
     // A reaction with no event type to handle is switched off (e.g. the carrier simulation when unset).

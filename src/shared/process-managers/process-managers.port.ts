@@ -1,10 +1,10 @@
 /**
  * What the composition root, `/ready` and the admin routes need of the process managers, whichever
  * way they run: on catch-up subscriptions with checkpoints and a dead-letter table of this process
- * (`ReactionSupervisor`, the embedded store), or as members of the store's consumer groups with the
+ * (`ProcessManagerSupervisor`, the embedded store), or as members of the store's consumer groups with the
  * groups' parked events as dead letters (`ConsumerGroupSupervisor`, EventStoreDB).
  */
-export interface ProcessManagers {
+export interface ProcessManagerRuntime {
   start(): Promise<void>;
   /** Stops taking events; the ones in hand finish and are recorded as done. */
   stop(): Promise<void>;

@@ -1,9 +1,9 @@
 import { PersistentSubscriptionDoesNotExistError, type PersistentSubscriptionToStreamInfo } from '@eventstore/db-client';
-import type { ConsumerGroupOptions, ConsumerGroups, ConsumerGroupStatus, ParkedEvent, ReactionHandler } from '../../consumer-groups.port';
+import type { ConsumerGroupOptions, ConsumerGroups, ConsumerGroupStatus, ParkedEvent, ProcessManager } from '../../consumer-groups.port';
 import { silentLogger, type EsdbConsumerGroupClient, type StoreLogger } from '../client';
 import { toStoreError } from '../error-mapping';
 import { ParkedMessages } from './parked-messages';
-import { PersistentReactionConsumer, type PersistentConsumerOptions } from './persistent-reaction-consumer';
+import { PersistentProcessManagerConsumer, type PersistentConsumerOptions } from './persistent-process-manager-consumer';
 
 export interface EventStoreDbConsumerGroupsOptions extends ConsumerGroupOptions {
   /** Where a group that does not exist yet starts: the handler's catch-up checkpoint, if it has one. */
@@ -19,18 +19,18 @@ export interface EventStoreDbConsumerGroupsOptions extends ConsumerGroupOptions 
  * the server's statistics as their position.
  */
 export class EventStoreDbConsumerGroups implements ConsumerGroups {
-  private readonly consumers: readonly PersistentReactionConsumer[];
+  private readonly consumers: readonly PersistentProcessManagerConsumer[];
   private readonly parkedMessages: ParkedMessages;
 
   constructor(
     private readonly client: EsdbConsumerGroupClient,
-    handlers: readonly ReactionHandler[],
+    handlers: readonly ProcessManager[],
     options: EventStoreDbConsumerGroupsOptions = {},
   ) {
     this.parkedMessages = new ParkedMessages(client);
     this.consumers = handlers.map(
       (handler) =>
-        new PersistentReactionConsumer(client, handler, {
+        new PersistentProcessManagerConsumer(client, handler, {
           ...options.consumer,
           ...(options.retries === undefined ? {} : { retries: options.retries }),
           ...(options.baseDelayMs === undefined ? {} : { baseDelayMs: options.baseDelayMs }),
@@ -86,7 +86,7 @@ export class EventStoreDbConsumerGroups implements ConsumerGroups {
     return true;
   }
 
-  private async info(consumer: PersistentReactionConsumer): Promise<PersistentSubscriptionToStreamInfo | undefined> {
+  private async info(consumer: PersistentProcessManagerConsumer): Promise<PersistentSubscriptionToStreamInfo | undefined> {
     try {
       return await this.client.getPersistentSubscriptionToStreamInfo(consumer.stream, consumer.group);
     } catch (error) {

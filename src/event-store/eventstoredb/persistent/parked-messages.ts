@@ -45,7 +45,7 @@ export const parseLink = (data: unknown): { stream: string; revision: bigint } |
 };
 
 /**
- * The dead letters of the consumer-group mode: what a `PersistentReactionConsumer` parked. The
+ * The dead letters of the consumer-group mode: what a `PersistentProcessManagerConsumer` parked. The
  * server keeps them as link events in the group's parked stream; `replay` makes the server deliver
  * them to the group again (before new events), after the cause is fixed. Unlike the SQLite
  * dead-letter table there is no per-message replay: the server replays a parked stream from its

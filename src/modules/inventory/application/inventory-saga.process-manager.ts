@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '../../../event-store/event-store.port';
-import type { Reaction } from '../../../shared/process-managers/reaction';
+import type { ProcessManager } from '../../../event-store/consumer-groups.port';
 import { asOrderEvent, orderCategory } from '../../orders/contracts/order-events';
 import { asShipmentEvent, shipmentCategory } from '../../shipments/contracts/shipment-events';
 import type { InventoryCommands } from './inventory-commands';
@@ -41,7 +41,7 @@ const runner =
  * The inventory follows the orders: a placed order reserves its items (all or none); an order whose
  * payment failed, or that was cancelled, gives back what it holds.
  */
-export const inventoryOnOrders = (inventory: InventoryCommands): Reaction => ({
+export const inventoryOnOrders = (inventory: InventoryCommands): ProcessManager => ({
   name: 'inventory-on-orders',
   category: orderCategory,
   eventTypes: ['OrderPlaced', 'OrderPaymentFailed', 'OrderCancelled'],
@@ -49,7 +49,7 @@ export const inventoryOnOrders = (inventory: InventoryCommands): Reaction => ({
 });
 
 /** A dispatched shipment turns the order's reservation into a deduction of the stock on hand. */
-export const inventoryOnShipments = (inventory: InventoryCommands): Reaction => ({
+export const inventoryOnShipments = (inventory: InventoryCommands): ProcessManager => ({
   name: 'inventory-on-shipments',
   category: shipmentCategory,
   eventTypes: ['ShipmentDispatched'],

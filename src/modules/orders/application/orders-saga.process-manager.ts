@@ -1,6 +1,6 @@
 import type { RecordedEvent } from '../../../event-store/event-store.port';
 import type { CommandContext } from '../../../shared/application/command-handler';
-import type { Reaction } from '../../../shared/process-managers/reaction';
+import type { ProcessManager } from '../../../event-store/consumer-groups.port';
 import { asReservationEvent, inventoryCategory } from '../../inventory/contracts/inventory-events';
 import { asPaymentEvent, paymentCategory } from '../../payments/contracts/payment-events';
 import { asShipmentEvent, shipmentCategory } from '../../shipments/contracts/shipment-events';
@@ -31,7 +31,7 @@ const runner =
   };
 
 /** Orders follow the inventory: reserved stock confirms an order, a shortage rejects it. */
-export const ordersOnInventory = (orders: OrderCommands): Reaction => ({
+export const ordersOnInventory = (orders: OrderCommands): ProcessManager => ({
   name: 'orders-on-inventory',
   category: inventoryCategory,
   eventTypes: ['InventoryReserved', 'InventoryReservationFailed'],
@@ -39,7 +39,7 @@ export const ordersOnInventory = (orders: OrderCommands): Reaction => ({
 });
 
 /** Orders follow the payments: a processed payment makes the order PAID, a failed one PAYMENT_FAILED. */
-export const ordersOnPayments = (orders: OrderCommands): Reaction => ({
+export const ordersOnPayments = (orders: OrderCommands): ProcessManager => ({
   name: 'orders-on-payments',
   category: paymentCategory,
   eventTypes: ['PaymentProcessed', 'PaymentFailed'],
@@ -47,7 +47,7 @@ export const ordersOnPayments = (orders: OrderCommands): Reaction => ({
 });
 
 /** Orders follow the shipments: a created shipment makes the order SHIPPED, a delivered one DELIVERED. */
-export const ordersOnShipments = (orders: OrderCommands): Reaction => ({
+export const ordersOnShipments = (orders: OrderCommands): ProcessManager => ({
   name: 'orders-on-shipments',
   category: shipmentCategory,
   eventTypes: ['ShipmentCreated', 'ShipmentDelivered'],

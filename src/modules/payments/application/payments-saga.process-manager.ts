@@ -1,5 +1,5 @@
 import type { EventStore, RecordedEvent } from '../../../event-store/event-store.port';
-import type { Reaction } from '../../../shared/process-managers/reaction';
+import type { ProcessManager } from '../../../event-store/consumer-groups.port';
 import { asOrderEvent, orderCategory } from '../../orders/contracts/order-events';
 import type { PaymentCommands, PaymentOutcome } from './payment-commands';
 import { type PaymentsSagaCommand, paymentsSagaWorkflow } from './payments-saga.workflow';
@@ -17,7 +17,7 @@ const refusalIsFinal = (outcome: PaymentOutcome): void => {
  * events carry (`paymentMethod`): payments never reads the order's stream. A redelivered
  * OrderConfirmed finds the payment recorded and needs no token.
  */
-export const paymentsOnOrders = (payments: PaymentCommands, store: Pick<EventStore, 'secrets'>): Reaction => {
+export const paymentsOnOrders = (payments: PaymentCommands, store: Pick<EventStore, 'secrets'>): ProcessManager => {
   const send = async (command: PaymentsSagaCommand, causationId: string): Promise<void> => {
     switch (command.type) {
       case 'ChargeOrder': {

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { HandleContext } from '../../../event-store/consumer-groups.port';
 import type { RecordedEvent } from '../../../event-store/event-store.port';
-import type { Reaction } from '../../../shared/process-managers/reaction';
+import type { ProcessManager } from '../../../event-store/consumer-groups.port';
 import type { Clock } from '../../../shared/tokens';
 import { asOrderEvent, orderCategory } from '../../orders/contracts/order-events';
 import { asShipmentEvent, shipmentCategory } from '../contracts/shipment-events';
@@ -48,7 +48,7 @@ const runner =
  * after its order became SHIPPED, the point after which the order can no longer be cancelled. The
  * due time counts from the event's own time, so after a restart the wait is only what is left.
  */
-export const carrierPickUp = (shipments: ShipmentCommands, dispatchAfterMs: number | undefined, clock: Clock): Reaction => ({
+export const carrierPickUp = (shipments: ShipmentCommands, dispatchAfterMs: number | undefined, clock: Clock): ProcessManager => ({
   name: 'carrier-pick-up',
   category: orderCategory,
   // Off unless SHIPMENT_AUTO_DISPATCH_MS is set: a reaction with nothing to handle is not run.
@@ -60,7 +60,7 @@ export const carrierPickUp = (shipments: ShipmentCommands, dispatchAfterMs: numb
 });
 
 /** Simulates the carrier's delivery (`SHIPMENT_AUTO_DELIVER_MS`), that long after the dispatch. */
-export const carrierDelivery = (shipments: ShipmentCommands, deliverAfterMs: number | undefined, clock: Clock): Reaction => ({
+export const carrierDelivery = (shipments: ShipmentCommands, deliverAfterMs: number | undefined, clock: Clock): ProcessManager => ({
   name: 'carrier-delivery',
   category: shipmentCategory,
   eventTypes: deliverAfterMs === undefined ? [] : ['ShipmentDispatched'],

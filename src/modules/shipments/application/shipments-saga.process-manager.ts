@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '../../../event-store/event-store.port';
-import type { Reaction } from '../../../shared/process-managers/reaction';
+import type { ProcessManager } from '../../../event-store/consumer-groups.port';
 import { asOrderEvent, orderCategory } from '../../orders/contracts/order-events';
 import type { ShipmentCommands } from './shipment-commands';
 import { type ShipmentsSagaCommand, shipmentsSagaWorkflow } from './shipments-saga.workflow';
@@ -24,7 +24,7 @@ const send = async (shipments: ShipmentCommands, command: ShipmentsSagaCommand, 
 };
 
 /** The runner of the shipments workflow: narrows the order's event and does what the workflow asks, with the event as the cause. */
-export const shipmentsOnOrders = (shipments: ShipmentCommands): Reaction => ({
+export const shipmentsOnOrders = (shipments: ShipmentCommands): ProcessManager => ({
   name: 'shipments-on-orders',
   category: orderCategory,
   eventTypes: ['OrderPaid', 'OrderCancelled'],

@@ -4,10 +4,10 @@ import { isTransientStoreError } from '../../event-store/errors';
 import type { EventStore, RecordedEvent, Subscription } from '../../event-store/event-store.port';
 import { KeyedQueue } from '../application/keyed-queue';
 import type { DeadLetterStore } from './dead-letter-store';
-import type { Reaction } from './reaction';
+import type { ProcessManager } from '../../event-store/consumer-groups.port';
 import { Watermark } from './watermark';
 
-export interface ReactionRunnerOptions {
+export interface ProcessManagerRunnerOptions {
   /** Events handled at once across streams; one stream's events are always handled one at a time, in order. */
   readonly maxInFlight?: number;
   /** Retries after the first failure, with exponential backoff from `baseDelayMs`. */
@@ -21,7 +21,7 @@ export interface ReactionRunnerOptions {
   readonly drainTimeoutMs?: number;
 }
 
-export interface ReactionStatus {
+export interface ProcessManagerRunnerStatus {
   readonly name: string;
   readonly checkpoint: string;
   readonly lag: number;
@@ -84,7 +84,7 @@ const cappedBackoff = (baseMs: number, attempt: number): number => {
  * started ones finish (for up to `drainTimeoutMs`), and saves the checkpoint: whatever it gave up
  * lies after the checkpoint and is handled at the next start.
  */
-export class ReactionRunner {
+export class ProcessManagerRunner {
   private subscription: Subscription | undefined;
   private watermark = new Watermark(undefined);
   private readonly lanes = new KeyedQueue();
@@ -109,10 +109,10 @@ export class ReactionRunner {
 
   constructor(
     private readonly store: EventStore,
-    readonly reaction: Reaction,
+    readonly reaction: ProcessManager,
     private readonly deadLetters: DeadLetterStore,
     private readonly logger: Logger,
-    options: ReactionRunnerOptions = {},
+    options: ProcessManagerRunnerOptions = {},
   ) {
     this.maxInFlight = options.maxInFlight ?? 64;
     this.retries = options.retries ?? 3;
@@ -158,7 +158,7 @@ export class ReactionRunner {
     return this.headAtStart !== undefined && (this.watermark.checkpoint ?? 0n) >= this.headAtStart;
   }
 
-  async status(): Promise<ReactionStatus> {
+  async status(): Promise<ProcessManagerRunnerStatus> {
     const target = { kind: 'category', category: this.reaction.category } as const;
     const head = await this.store.headCheckpoint(target);
     const checkpoint = this.watermark.checkpoint ?? 0n;

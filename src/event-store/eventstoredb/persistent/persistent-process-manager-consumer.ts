@@ -15,7 +15,7 @@ import { backoffDelay, defaultBackoff, Pause, type BackoffOptions } from '../bac
 import { silentLogger, type EsdbPersistentClient, type StoreLogger } from '../client';
 import { categoryStream } from '../projection-barrier';
 import { linkEventType, toLinkedEvent } from '../resolved-event';
-import type { ReactionHandler } from '../../consumer-groups.port';
+import type { ProcessManager } from '../../consumer-groups.port';
 
 export interface PersistentConsumerOptions {
   /** In-process retries after the first failure, with exponential backoff from `baseDelayMs`; then the event is parked. */
@@ -91,7 +91,7 @@ const unlessAborted = (wait: Promise<void>, signal: AbortSignal): Promise<void> 
  * A stop aborts the handlers' waits (`HandleContext.signal`) and their retry backoffs, and starts no
  * handler: what a stop cut off is neither acknowledged nor parked, so the server re-sends it.
  */
-export class PersistentReactionConsumer {
+export class PersistentProcessManagerConsumer {
   readonly stream: string;
   readonly group: string;
   private readonly handledTypes: ReadonlySet<string>;
@@ -114,7 +114,7 @@ export class PersistentReactionConsumer {
 
   constructor(
     private readonly client: EsdbPersistentClient,
-    readonly handler: ReactionHandler,
+    readonly handler: ProcessManager,
     private readonly options: PersistentConsumerOptions = {},
   ) {
     this.stream = categoryStream(handler.category);

@@ -2,7 +2,7 @@ import { propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, type Tracer } from
 import type { Logger } from 'pino';
 import type { HandleContext } from '../../event-store/consumer-groups.port';
 import type { RecordedEvent } from '../../event-store/event-store.port';
-import type { Reaction } from './reaction';
+import type { ProcessManager } from '../../event-store/consumer-groups.port';
 
 /** What a saga step's log line says of the event it handled: ids only, never the event's data. */
 export const stepFields = (reaction: string, event: RecordedEvent) => {
@@ -22,7 +22,7 @@ export const stepFields = (reaction: string, event: RecordedEvent) => {
  * metadata): what the handler appends is then a child of it, and the saga stays one trace.
  */
 const traced =
-  (reaction: Reaction, tracer: Tracer) =>
+  (reaction: ProcessManager, tracer: Tracer) =>
   (event: RecordedEvent, context?: HandleContext): Promise<void> =>
     tracer.startActiveSpan(
       `react ${reaction.name}`,
@@ -50,7 +50,7 @@ const traced =
  * (above). A failure is logged where it is retried or dead-lettered (the runner, or the consumer
  * group); here it only passes through.
  */
-export const observeReaction = (reaction: Reaction, logger: Logger, tracer?: Tracer): Reaction => {
+export const observeProcessManager = (reaction: ProcessManager, logger: Logger, tracer?: Tracer): ProcessManager => {
   const run = tracer === undefined ? (event: RecordedEvent, context?: HandleContext) => reaction.handle(event, context) : traced(reaction, tracer);
   const handle = async (event: RecordedEvent, context?: HandleContext): Promise<void> => {
     const started = performance.now();

@@ -5,9 +5,9 @@ import { openDatabase } from '../../event-store/sqlite/open-database';
 import { SqliteEventStore } from '../../event-store/sqlite/sqlite-event-store';
 import { newEventId } from '../application/event-ids';
 import { DeadLetterStore } from './dead-letter-store';
-import type { Reaction } from './reaction';
-import { ReactionRunner } from './reaction-runner';
-import { ReactionSupervisor } from './reaction-supervisor';
+import type { ProcessManager } from '../../event-store/consumer-groups.port';
+import { ProcessManagerRunner } from './process-manager-runner';
+import { ProcessManagerSupervisor } from './process-manager-supervisor';
 import { eventually } from '../testing/eventually';
 
 const logger = pino({ level: 'silent' });
@@ -24,7 +24,7 @@ describe('reaction runner', () => {
   });
   afterEach(() => store.close());
 
-  const reactionOf = (handle: (event: RecordedEvent) => Promise<void>, eventTypes = ['Happened']): Reaction => ({
+  const reactionOf = (handle: (event: RecordedEvent) => Promise<void>, eventTypes = ['Happened']): ProcessManager => ({
     name: 'test-reaction',
     category: 'Thing',
     eventTypes,
@@ -35,7 +35,7 @@ describe('reaction runner', () => {
     const handled: string[] = [];
     let releaseSlow!: () => void;
     const slow = new Promise<void>((resolve) => (releaseSlow = resolve));
-    const runner = new ReactionRunner(
+    const runner = new ProcessManagerRunner(
       store,
       reactionOf(async (event) => {
         const { n } = event.data as { n: number };
@@ -65,12 +65,12 @@ describe('reaction runner', () => {
     });
     await append(store, 'Thing-1', 'Happened', { n: 1 });
     await append(store, 'Thing-1', 'Ignored', { n: 2 });
-    const first = new ReactionRunner(store, reaction, deadLetters, logger);
+    const first = new ProcessManagerRunner(store, reaction, deadLetters, logger);
     await first.start();
     await eventually(() => expect(first.caughtUp).toBe(true));
     await first.stop();
     await append(store, 'Thing-1', 'Happened', { n: 3 });
-    const second = new ReactionRunner(store, reaction, deadLetters, logger);
+    const second = new ProcessManagerRunner(store, reaction, deadLetters, logger);
     await second.start();
     await eventually(() => expect(seen).toEqual([1, 3]));
     await second.stop();
@@ -80,7 +80,7 @@ describe('reaction runner', () => {
     let attempts = 0;
     let healed = false;
     const seen: string[] = [];
-    const runner = new ReactionRunner(
+    const runner = new ProcessManagerRunner(
       store,
       reactionOf(async (event) => {
         if (event.streamName === 'Thing-bad' && !healed) {
@@ -112,7 +112,7 @@ describe('reaction runner', () => {
   it('retries a store error that clears by itself for as long as it lasts, past its 3 retries, and dead-letters nothing', async () => {
     let failuresLeft = 8;
     const seen: string[] = [];
-    const runner = new ReactionRunner(
+    const runner = new ProcessManagerRunner(
       store,
       reactionOf(async (event) => {
         if (failuresLeft > 0) {
@@ -143,7 +143,7 @@ describe('reaction runner', () => {
     const onUnhandled = (reason: unknown) => unhandled.push(reason);
     process.on('unhandledRejection', onUnhandled);
     try {
-      const runner = new ReactionRunner(store, reactionOf(async () => Promise.reject(new Error('downstream is down'))), deadLetters, logger, { baseDelayMs: 1 });
+      const runner = new ProcessManagerRunner(store, reactionOf(async () => Promise.reject(new Error('downstream is down'))), deadLetters, logger, { baseDelayMs: 1 });
       await append(store, 'Thing-1', 'Happened');
       await runner.start();
       await eventually(async () => expect((await runner.status()).transientRetries).toBeGreaterThan(2));
@@ -185,7 +185,7 @@ describe('reaction runner', () => {
       },
     });
     const seen: string[] = [];
-    const supervisor = new ReactionSupervisor(flaky, [reactionOf(async (event) => void seen.push(event.streamName))], deadLetters, logger, () => ({ baseDelayMs: 200 }));
+    const supervisor = new ProcessManagerSupervisor(flaky, [reactionOf(async (event) => void seen.push(event.streamName))], deadLetters, logger, () => ({ baseDelayMs: 200 }));
     const status = async () => (await supervisor.status())[0]!;
     for (let n = 0; n < 3; n++) await append(store, `Thing-${n}`, 'Happened');
     await supervisor.start();
@@ -202,14 +202,14 @@ describe('reaction runner', () => {
 
   describe('stopping', () => {
 
-    const reactionOf = (handle: Reaction['handle']): Reaction => ({ name: 'test-reaction', category: 'Thing', eventTypes: ['Happened'], handle });
+    const reactionOf = (handle: ProcessManager['handle']): ProcessManager => ({ name: 'test-reaction', category: 'Thing', eventTypes: ['Happened'], handle });
     const label = (event: RecordedEvent) => `${event.streamName}:${(event.data as { n: number }).n}`;
 
     it('finishes the events started, gives up those queued behind them, and saves the checkpoint before the first given up', async () => {
       const handled: string[] = [];
       let releaseSlow!: () => void;
       const slow = new Promise<void>((resolve) => (releaseSlow = resolve));
-      const first = new ReactionRunner(
+      const first = new ProcessManagerRunner(
         store,
         reactionOf(async (event) => {
           if (label(event) === 'Thing-a:0') await slow;
@@ -230,7 +230,7 @@ describe('reaction runner', () => {
       expect(handled).toEqual(['Thing-b:0', 'Thing-a:0']);
       expect(await store.checkpoints.load('test-reaction')).toBe(a0.position);
 
-      const second = new ReactionRunner(store, reactionOf(async (event) => void handled.push(label(event))), deadLetters, logger);
+      const second = new ProcessManagerRunner(store, reactionOf(async (event) => void handled.push(label(event))), deadLetters, logger);
       await second.start();
       await eventually(() => expect(handled.slice(2)).toEqual(['Thing-a:1', 'Thing-b:0']));
       await second.stop();
@@ -239,7 +239,7 @@ describe('reaction runner', () => {
 
     it('aborts the waits of the handlers in hand: no retry, no dead letter, no checkpoint past them', async () => {
       let waiting = 0;
-      const runner = new ReactionRunner(
+      const runner = new ProcessManagerRunner(
         store,
         reactionOf(async (_event, context) => {
           waiting++;
@@ -261,7 +261,7 @@ describe('reaction runner', () => {
 
     it('ends a retry backoff at once', async () => {
       let attempts = 0;
-      const runner = new ReactionRunner(
+      const runner = new ProcessManagerRunner(
         store,
         reactionOf(async () => {
           attempts++;
@@ -281,7 +281,7 @@ describe('reaction runner', () => {
 
     it('gives up, after its drain timeout, a handler that does not end, and keeps the checkpoint before it', async () => {
       let started = false;
-      const runner = new ReactionRunner(
+      const runner = new ProcessManagerRunner(
         store,
         reactionOf(async (event) => {
           if (label(event) === 'Thing-stuck:0') {

@@ -9,8 +9,8 @@ import {
 import type { RecordedEvent } from '../../event-store.port';
 import type { EsdbPersistentClient } from '../client';
 import { deliveredLink, FakePersistentSubscription, grpcError, grpcStatus, recorded } from '../testing/client-fakes';
-import { PersistentReactionConsumer } from './persistent-reaction-consumer';
-import type { ReactionHandler } from '../../consumer-groups.port';
+import { PersistentProcessManagerConsumer } from './persistent-process-manager-consumer';
+import type { ProcessManager } from '../../consumer-groups.port';
 import { eventually } from '../../../shared/testing/eventually';
 
 
@@ -44,7 +44,7 @@ const fakeClient = (...subscriptions: FakePersistentSubscription[]) => {
   return { client, joined, asClient: client as unknown as EsdbPersistentClient };
 };
 
-const handlerOf = (handle: (event: RecordedEvent) => Promise<void>, eventTypes = ['OrderPlaced']): ReactionHandler => ({
+const handlerOf = (handle: (event: RecordedEvent) => Promise<void>, eventTypes = ['OrderPlaced']): ProcessManager => ({
   name: 'payments-on-orders',
   category: 'Order',
   eventTypes,
@@ -54,7 +54,7 @@ const handlerOf = (handle: (event: RecordedEvent) => Promise<void>, eventTypes =
 describe('process manager as a member of an EventStoreDB consumer group', () => {
   it('creates the group on $ce-<Category> (links resolved, Pinned by source stream) and joins it', async () => {
     const { client, asClient } = fakeClient(new FakePersistentSubscription());
-    const consumer = new PersistentReactionConsumer(asClient, handlerOf(async () => undefined), { startFrom: 42n });
+    const consumer = new PersistentProcessManagerConsumer(asClient, handlerOf(async () => undefined), { startFrom: 42n });
     await consumer.start();
     await eventually(() => expect(client.subscribeToPersistentSubscriptionToStream).toHaveBeenCalled());
     expect(client.createPersistentSubscriptionToStream).toHaveBeenCalledWith(
@@ -68,8 +68,8 @@ describe('process manager as a member of an EventStoreDB consumer group', () => 
 
   it('updates a group an older version made when a setting it chooses differs, keeping where the group starts, and only then', async () => {
     const { client, asClient } = fakeClient(new FakePersistentSubscription(), new FakePersistentSubscription(), new FakePersistentSubscription());
-    const join = async (options: ConstructorParameters<typeof PersistentReactionConsumer>[2]) => {
-      const consumer = new PersistentReactionConsumer(asClient, handlerOf(async () => undefined), options);
+    const join = async (options: ConstructorParameters<typeof PersistentProcessManagerConsumer>[2]) => {
+      const consumer = new PersistentProcessManagerConsumer(asClient, handlerOf(async () => undefined), options);
       const joins = client.subscribeToPersistentSubscriptionToStream.mock.calls.length;
       await consumer.start();
       await eventually(() => expect(client.subscribeToPersistentSubscriptionToStream).toHaveBeenCalledTimes(joins + 1));
@@ -92,7 +92,7 @@ describe('process manager as a member of an EventStoreDB consumer group', () => 
     const subscription = new FakePersistentSubscription();
     const { asClient } = fakeClient(subscription);
     const seen: string[] = [];
-    const consumer = new PersistentReactionConsumer(asClient, handlerOf(async (event) => void seen.push(event.streamName)));
+    const consumer = new PersistentProcessManagerConsumer(asClient, handlerOf(async (event) => void seen.push(event.streamName)));
     const placed = delivered('Order-1');
     const other = delivered('Order-1', 'OrderShipped');
     subscription.add(placed, other);
@@ -107,7 +107,7 @@ describe('process manager as a member of an EventStoreDB consumer group', () => 
     const subscription = new FakePersistentSubscription();
     const { asClient } = fakeClient(subscription);
     const positions: bigint[] = [];
-    const consumer = new PersistentReactionConsumer(asClient, handlerOf(async (event) => void positions.push(event.position)));
+    const consumer = new PersistentProcessManagerConsumer(asClient, handlerOf(async (event) => void positions.push(event.position)));
     const placed = delivered('Order-1');
     expect(placed.event!.position).toEqual(placed.link!.position);
     subscription.add(placed);
@@ -122,7 +122,7 @@ describe('process manager as a member of an EventStoreDB consumer group', () => 
     const subscription = new FakePersistentSubscription();
     const { asClient } = fakeClient(subscription);
     let attempts = 0;
-    const consumer = new PersistentReactionConsumer(
+    const consumer = new PersistentProcessManagerConsumer(
       asClient,
       handlerOf(async (event) => {
         if (event.streamName === 'Order-bad') {
@@ -149,7 +149,7 @@ describe('process manager as a member of an EventStoreDB consumer group', () => 
     let release!: () => void;
     const slow = new Promise<void>((resolve) => (release = resolve));
     const handled: string[] = [];
-    const consumer = new PersistentReactionConsumer(
+    const consumer = new PersistentProcessManagerConsumer(
       asClient,
       handlerOf(async (event) => {
         const { n } = event.data as { n: number };
@@ -174,7 +174,7 @@ describe('process manager as a member of an EventStoreDB consumer group', () => 
     const second = new FakePersistentSubscription();
     const { client, asClient } = fakeClient(first, second);
     const warn = jest.fn();
-    const consumer = new PersistentReactionConsumer(asClient, handlerOf(async () => undefined), {
+    const consumer = new PersistentProcessManagerConsumer(asClient, handlerOf(async () => undefined), {
       backoff: { initialMs: 1, maxMs: 2 },
       logger: { warn, error: jest.fn() },
     });
@@ -195,7 +195,7 @@ describe('process manager as a member of an EventStoreDB consumer group', () => 
     const subscription = new FakePersistentSubscription();
     const { client, asClient } = fakeClient(subscription);
     await client.createPersistentSubscriptionToStream('$ce-Order', 'payments-on-orders', persistentSubscriptionToStreamSettingsFromDefaults());
-    const consumer = new PersistentReactionConsumer(asClient, handlerOf(async () => undefined));
+    const consumer = new PersistentProcessManagerConsumer(asClient, handlerOf(async () => undefined));
     await consumer.start();
     const placed = delivered('Order-1');
     subscription.add(placed);
@@ -209,7 +209,7 @@ describe('process manager as a member of an EventStoreDB consumer group', () => 
     let release!: () => void;
     const inHand = new Promise<void>((resolve) => (release = resolve));
     let started = 0;
-    const consumer = new PersistentReactionConsumer(
+    const consumer = new PersistentProcessManagerConsumer(
       asClient,
       handlerOf(async () => {
         started++;
@@ -236,7 +236,7 @@ describe('process manager as a member of an EventStoreDB consumer group', () => 
     const { asClient } = fakeClient(subscription);
     let waiting = 0;
     let failures = 0;
-    const consumer = new PersistentReactionConsumer(
+    const consumer = new PersistentProcessManagerConsumer(
       asClient,
       {
         ...handlerOf(async () => undefined),
@@ -265,7 +265,7 @@ describe('process manager as a member of an EventStoreDB consumer group', () => 
     const first = new FakePersistentSubscription();
     const second = new FakePersistentSubscription();
     const { asClient } = fakeClient(first, second);
-    const consumer = new PersistentReactionConsumer(asClient, handlerOf(async () => undefined), { backoff: { initialMs: 1, maxMs: 2 } });
+    const consumer = new PersistentProcessManagerConsumer(asClient, handlerOf(async () => undefined), { backoff: { initialMs: 1, maxMs: 2 } });
     await consumer.start();
     await eventually(() => expect(first.listenerCount('confirmation')).toBe(1));
     expect(consumer.joined).toBe(false);
@@ -283,7 +283,7 @@ describe('process manager as a member of an EventStoreDB consumer group', () => 
   it('asks where a new group starts only when it creates the group, and saves its position after every event', async () => {
     const { client, asClient } = fakeClient(new FakePersistentSubscription());
     const startFrom = jest.fn(async () => 7n);
-    const consumer = new PersistentReactionConsumer(asClient, handlerOf(async () => undefined), { startFrom });
+    const consumer = new PersistentProcessManagerConsumer(asClient, handlerOf(async () => undefined), { startFrom });
     await consumer.start();
     await eventually(() => expect(client.subscribeToPersistentSubscriptionToStream).toHaveBeenCalled());
     expect(startFrom).toHaveBeenCalledTimes(1);
@@ -297,7 +297,7 @@ describe('process manager as a member of an EventStoreDB consumer group', () => 
 
   it('starts a new group from the start unless told where the catch-up mode left off', async () => {
     const { client, asClient } = fakeClient(new FakePersistentSubscription());
-    const consumer = new PersistentReactionConsumer(asClient, handlerOf(async () => undefined));
+    const consumer = new PersistentProcessManagerConsumer(asClient, handlerOf(async () => undefined));
     await consumer.start();
     await eventually(() => expect(client.createPersistentSubscriptionToStream).toHaveBeenCalled());
     expect(client.createPersistentSubscriptionToStream).toHaveBeenCalledWith('$ce-Order', 'payments-on-orders', expect.objectContaining({ startFrom: START }));
@@ -308,7 +308,7 @@ describe('process manager as a member of an EventStoreDB consumer group', () => 
     const { client, asClient } = fakeClient(new FakePersistentSubscription());
     let created: () => void = () => undefined;
     client.createPersistentSubscriptionToStream.mockImplementationOnce(() => new Promise<void>((resolve) => (created = resolve)));
-    const consumer = new PersistentReactionConsumer(asClient, handlerOf(async () => undefined));
+    const consumer = new PersistentProcessManagerConsumer(asClient, handlerOf(async () => undefined));
     await consumer.start();
     await eventually(() => expect(client.createPersistentSubscriptionToStream).toHaveBeenCalled());
     const stopped = consumer.stop();
@@ -319,7 +319,7 @@ describe('process manager as a member of an EventStoreDB consumer group', () => 
 
   it('lets the store wait for an event as long as the handler may hold it on purpose before re-sending it', async () => {
     const { client, asClient } = fakeClient(new FakePersistentSubscription());
-    const consumer = new PersistentReactionConsumer(asClient, { ...handlerOf(async () => undefined), maxHoldMs: 120_000 });
+    const consumer = new PersistentProcessManagerConsumer(asClient, { ...handlerOf(async () => undefined), maxHoldMs: 120_000 });
     await consumer.start();
     await eventually(() => expect(client.createPersistentSubscriptionToStream).toHaveBeenCalled());
     expect(client.createPersistentSubscriptionToStream).toHaveBeenCalledWith(

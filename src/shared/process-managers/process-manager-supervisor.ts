@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import type { EventStore } from '../../event-store/event-store.port';
 import type { DeadLetter, DeadLetterStore } from './dead-letter-store';
-import type { DeadLetterPage, ProcessManagers, RetryOutcome } from './process-managers.port';
-import type { Reaction } from './reaction';
-import { ReactionRunner, type ReactionRunnerOptions, type ReactionStatus } from './reaction-runner';
+import type { DeadLetterPage, ProcessManagerRuntime, RetryOutcome } from './process-managers.port';
+import type { ProcessManager } from '../../event-store/consumer-groups.port';
+import { ProcessManagerRunner, type ProcessManagerRunnerOptions, type ProcessManagerRunnerStatus } from './process-manager-runner';
 
 /** A dead letter's id is a positive whole number here. */
 const letterId = (id: string): number | undefined => {
@@ -12,24 +12,24 @@ const letterId = (id: string): number | undefined => {
 };
 
 /**
- * Starts and stops every process manager's catch-up subscription (one `ReactionRunner` each, from
+ * Starts and stops every process manager's catch-up subscription (one `ProcessManagerRunner` each, from
  * its checkpoint), and answers for them to the admin API. Each process runs every reaction: one
  * instance per store.
  */
-export class ReactionSupervisor implements ProcessManagers {
-  private readonly runners: ReactionRunner[];
+export class ProcessManagerSupervisor implements ProcessManagerRuntime {
+  private readonly runners: ProcessManagerRunner[];
 
   constructor(
     private readonly store: EventStore,
-    reactions: readonly Reaction[],
+    reactions: readonly ProcessManager[],
     private readonly deadLetters: DeadLetterStore,
     logger: Logger,
-    options: (reaction: Reaction) => ReactionRunnerOptions = () => ({}),
+    options: (reaction: ProcessManager) => ProcessManagerRunnerOptions = () => ({}),
   ) {
     // A reaction with no event type to handle is switched off (e.g. the carrier simulation when unset).
     this.runners = reactions
       .filter((reaction) => reaction.eventTypes.length > 0)
-      .map((reaction) => new ReactionRunner(store, reaction, deadLetters, logger, options(reaction)));
+      .map((reaction) => new ProcessManagerRunner(store, reaction, deadLetters, logger, options(reaction)));
   }
 
   async start(): Promise<void> {
@@ -48,7 +48,7 @@ export class ReactionSupervisor implements ProcessManagers {
     if (behind.length > 0) throw new Error(`catching up: ${behind.join(', ')}`);
   }
 
-  status(): Promise<ReactionStatus[]> {
+  status(): Promise<ProcessManagerRunnerStatus[]> {
     return Promise.all(this.runners.map((runner) => runner.status()));
   }
 
