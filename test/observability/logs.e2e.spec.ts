@@ -44,7 +44,7 @@ describe('logs of a real saga', () => {
     expect(steps.map((line) => line.eventType)).toEqual(expect.arrayContaining(['OrderPlaced', 'InventoryReserved', 'OrderConfirmed', 'PaymentProcessed', 'ShipmentCreated']));
     for (const step of steps) {
       expect(step).toMatchObject({ level: 30, orderId, correlationId: orderId, causationId: expect.any(String), eventId: expect.any(String) });
-      expect(step.reaction).toMatch(/^[a-z]+(-[a-z]+)+$/);
+      expect(step.processManager).toMatch(/^[a-z]+(-[a-z]+)+$/);
       expect(step.durationMs).toEqual(expect.any(Number));
     }
   });

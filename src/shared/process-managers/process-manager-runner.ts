@@ -109,7 +109,7 @@ export class ProcessManagerRunner {
 
   constructor(
     private readonly store: EventStore,
-    readonly reaction: ProcessManager,
+    readonly processManager: ProcessManager,
     private readonly deadLetters: DeadLetterStore,
     private readonly logger: Logger,
     options: ProcessManagerRunnerOptions = {},
@@ -118,7 +118,7 @@ export class ProcessManagerRunner {
     this.retries = options.retries ?? 3;
     this.baseDelayMs = options.baseDelayMs ?? 100;
     this.drainTimeoutMs = options.drainTimeoutMs ?? 5000;
-    this.handledTypes = new Set(reaction.eventTypes);
+    this.handledTypes = new Set(processManager.eventTypes);
   }
 
   /** Starts (or, after a stop, starts again) from the saved checkpoint. */
@@ -127,10 +127,10 @@ export class ProcessManagerRunner {
     this.aborted = new AbortController();
     // Every handler in hand listens to it (a carrier simulation may hold 100,000 of them): no leak warning.
     setMaxListeners(0, this.aborted.signal);
-    const after = await this.store.checkpoints.load(this.reaction.name);
-    this.headAtStart = await this.store.headCheckpoint({ kind: 'category', category: this.reaction.category });
+    const after = await this.store.checkpoints.load(this.processManager.name);
+    this.headAtStart = await this.store.headCheckpoint({ kind: 'category', category: this.processManager.category });
     this.watermark = new Watermark(after);
-    this.subscription = this.store.subscribe({ to: { kind: 'category', category: this.reaction.category }, after });
+    this.subscription = this.store.subscribe({ to: { kind: 'category', category: this.processManager.category }, after });
     this.consuming = this.consume(this.subscription, this.aborted.signal);
   }
 
@@ -144,7 +144,7 @@ export class ProcessManagerRunner {
     const drained = await settlesWithin(this.consuming, this.drainTimeoutMs);
     if (!drained) {
       this.logger.warn(
-        { reaction: this.reaction.name, inHand, notCheckpointed: this.watermark.inFlight, drainTimeoutMs: this.drainTimeoutMs },
+        { processManager: this.processManager.name, inHand, notCheckpointed: this.watermark.inFlight, drainTimeoutMs: this.drainTimeoutMs },
         'stopped with events still in hand; they are handled again at the next start',
       );
     }
@@ -159,17 +159,17 @@ export class ProcessManagerRunner {
   }
 
   async status(): Promise<ProcessManagerRunnerStatus> {
-    const target = { kind: 'category', category: this.reaction.category } as const;
+    const target = { kind: 'category', category: this.processManager.category } as const;
     const head = await this.store.headCheckpoint(target);
     const checkpoint = this.watermark.checkpoint ?? 0n;
     const behind = head > checkpoint ? Number(head - checkpoint) : 0;
     return {
-      name: this.reaction.name,
+      name: this.processManager.name,
       checkpoint: checkpoint.toString(),
       // In events, as MAX_SAGA_LAG counts them (positions also count other categories' events).
       lag: behind === 0 || this.store.countAfter === undefined ? behind : await this.store.countAfter(target, checkpoint, lagCountCap),
       retries: this.retryCount,
-      deadLetters: this.deadLetters.countBySubscription().get(this.reaction.name) ?? 0,
+      deadLetters: this.deadLetters.countBySubscription().get(this.processManager.name) ?? 0,
       caughtUp: this.caughtUp,
       transientRetries: this.transientRetryCount,
       restarts: this.restartCount,
@@ -184,7 +184,7 @@ export class ProcessManagerRunner {
 
   /** Runs a dead-lettered event through the handler once more; throws if it fails again. */
   async replay(event: RecordedEvent): Promise<void> {
-    await this.lanes.run(event.streamName, () => this.reaction.handle(event, { signal: this.aborted.signal }));
+    await this.lanes.run(event.streamName, () => this.processManager.handle(event, { signal: this.aborted.signal }));
   }
 
   /**
@@ -223,13 +223,13 @@ export class ProcessManagerRunner {
         this.down = true;
         this.restartCount++;
         const delayMs = cappedBackoff(this.baseDelayMs, failures++);
-        this.logger.error({ err: error, reaction: this.reaction.name, restartInMs: Math.round(delayMs) }, 'subscription failed; starting it again');
+        this.logger.error({ err: error, processManager: this.processManager.name, restartInMs: Math.round(delayMs) }, 'subscription failed; starting it again');
         await subscription.close().catch(() => undefined);
         // From the checkpoint: the events in hand finish first, so that none is delivered twice at once.
         await Promise.all(inHand);
         await backOff(delayMs, stopped);
         if (stopped.aborted) return;
-        subscription = this.store.subscribe({ to: { kind: 'category', category: this.reaction.category }, after: this.watermark.checkpoint });
+        subscription = this.store.subscribe({ to: { kind: 'category', category: this.processManager.category }, after: this.watermark.checkpoint });
         this.subscription = subscription;
         this.down = false;
       }
@@ -247,23 +247,23 @@ export class ProcessManagerRunner {
       // Not started before the stop (it waited behind its stream's previous event, or for a retry): left for the next start.
       if (stopped.aborted) return false;
       try {
-        await this.reaction.handle(event, { signal: stopped });
+        await this.processManager.handle(event, { signal: stopped });
         return true;
       } catch (error) {
         if (stopped.aborted) {
           // Aborted, or cut off by the store closing: not the event's fault, and no dead letter.
-          this.logger.debug({ err: error, reaction: this.reaction.name, eventId: event.id }, 'handler ended by the stop; handled again at the next start');
+          this.logger.debug({ err: error, processManager: this.processManager.name, eventId: event.id }, 'handler ended by the stop; handled again at the next start');
           return false;
         }
         if (isTransientStoreError(error)) {
           this.transientRetryCount++;
-          this.logger.warn({ err: error, reaction: this.reaction.name, eventId: event.id, attempt: transient + 1 }, 'the store failed for now; retrying');
+          this.logger.warn({ err: error, processManager: this.processManager.name, eventId: event.id, attempt: transient + 1 }, 'the store failed for now; retrying');
           await backOff(cappedBackoff(this.baseDelayMs, transient++), stopped);
           continue;
         }
         if (failures >= this.retries) return this.deadLetter(event, error, failures + 1, stopped);
         this.retryCount++;
-        this.logger.warn({ err: error, reaction: this.reaction.name, eventId: event.id, attempt: failures + 1 }, 'handler failed; retrying');
+        this.logger.warn({ err: error, processManager: this.processManager.name, eventId: event.id, attempt: failures + 1 }, 'handler failed; retrying');
         await backOff(this.baseDelayMs * 2 ** failures++, stopped);
       }
     }
@@ -274,7 +274,7 @@ export class ProcessManagerRunner {
     for (let writeFailures = 0; ; writeFailures++) {
       try {
         this.deadLetters.add({
-          subscription: this.reaction.name,
+          subscription: this.processManager.name,
           eventId: event.id,
           eventType: event.type,
           streamName: event.streamName,
@@ -283,12 +283,12 @@ export class ProcessManagerRunner {
           attempts,
           failedAt: new Date().toISOString(),
         });
-        this.logger.error({ err: error, reaction: this.reaction.name, eventId: event.id }, 'event dead-lettered after its retries');
+        this.logger.error({ err: error, processManager: this.processManager.name, eventId: event.id }, 'event dead-lettered after its retries');
         return true;
       } catch (writeError) {
         // Not past it until it is recorded: the checkpoint waits, and the event is not lost.
         this.transientRetryCount++;
-        this.logger.error({ err: writeError, reaction: this.reaction.name, eventId: event.id }, 'could not record the dead letter; trying again');
+        this.logger.error({ err: writeError, processManager: this.processManager.name, eventId: event.id }, 'could not record the dead letter; trying again');
         await backOff(cappedBackoff(this.baseDelayMs, writeFailures), stopped);
         if (stopped.aborted) return false;
       }
@@ -305,10 +305,10 @@ export class ProcessManagerRunner {
       .then(async () => {
         const checkpoint = this.unsaved!;
         this.unsaved = undefined;
-        await this.store.checkpoints.save(this.reaction.name, checkpoint);
+        await this.store.checkpoints.save(this.processManager.name, checkpoint);
       })
       .catch((error: unknown) => {
-        this.logger.error({ err: error, reaction: this.reaction.name }, 'could not save the checkpoint');
+        this.logger.error({ err: error, processManager: this.processManager.name }, 'could not save the checkpoint');
       });
   }
 }

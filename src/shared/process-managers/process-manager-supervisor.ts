@@ -42,9 +42,9 @@ export class ProcessManagerSupervisor implements ProcessManagerRuntime {
 
   /** For /ready: every subscription runs, and has caught up with the store as it was when it started. */
   async assertReady(): Promise<void> {
-    const down = this.runners.filter((runner) => !runner.running).map((runner) => runner.reaction.name);
+    const down = this.runners.filter((runner) => !runner.running).map((runner) => runner.processManager.name);
     if (down.length > 0) throw new Error(`subscription down, starting again: ${down.join(', ')}`);
-    const behind = this.runners.filter((runner) => !runner.caughtUp).map((runner) => runner.reaction.name);
+    const behind = this.runners.filter((runner) => !runner.caughtUp).map((runner) => runner.processManager.name);
     if (behind.length > 0) throw new Error(`catching up: ${behind.join(', ')}`);
   }
 
@@ -64,7 +64,7 @@ export class ProcessManagerSupervisor implements ProcessManagerRuntime {
   async retry(id: string): Promise<RetryOutcome> {
     const number = letterId(id);
     const letter = number === undefined ? undefined : this.deadLetters.get(number);
-    const runner = this.runners.find((candidate) => candidate.reaction.name === letter?.subscription);
+    const runner = this.runners.find((candidate) => candidate.processManager.name === letter?.subscription);
     const event = letter === undefined ? undefined : await this.store.readEvent(letter.eventId);
     if (letter === undefined || runner === undefined || event === undefined) return { outcome: 'not_found' };
     try {

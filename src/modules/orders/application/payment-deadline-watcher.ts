@@ -48,7 +48,7 @@ export class PaymentDeadlineWatcher implements BackgroundService {
         if (this.stopped) return false;
         const started = performance.now();
         await this.orders.timeOut(orderId);
-        this.logger.info({ reaction: this.name, orderId, correlationId: orderId, durationMs: Math.round(performance.now() - started) }, 'saga step: payment deadline passed');
+        this.logger.info({ processManager: this.name, orderId, correlationId: orderId, durationMs: Math.round(performance.now() - started) }, 'saga step: payment deadline passed');
       }
       return due.length === sweepSize;
     } catch (error) {
