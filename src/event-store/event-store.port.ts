@@ -62,11 +62,6 @@ export interface AppendResult {
   readonly nextExpectedRevision: number;
   /** Global position of the last event appended (of the stream's head for an empty append). */
   readonly position: bigint;
-  /**
-   * When the store stamped the events (their `createdAt`), where it knows without reading them back:
-   * the embedded store does; on EventStoreDB the server stamps them and does not say.
-   */
-  readonly createdAt?: Date;
 }
 
 export type Direction = 'forwards' | 'backwards';

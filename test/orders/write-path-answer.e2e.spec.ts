@@ -1,4 +1,5 @@
 import { address, createProduct } from '../saga/saga-support';
+import { describeStoreLegs } from '../support/store-legs';
 import { startTestSystem, type TestSystem } from '../support/test-system';
 
 /**
@@ -6,14 +7,17 @@ import { startTestSystem, type TestSystem } from '../support/test-system';
  * read to decide (a new order finds it empty, a cancel finds the order), never again after the
  * append for the answer, and the answer is what a GET then shows.
  */
-describe('the write path answers from the state it decided on', () => {
+describeStoreLegs('the write path answers from the state it decided on', (leg) => {
   let t: TestSystem;
   const reads: string[] = [];
   let appended = false;
 
+  let sku = 'ANSWER-1';
+
   beforeAll(async () => {
-    t = await startTestSystem({}, { autoStart: 'read-models' });
-    await createProduct(t, 'ANSWER-1', 100);
+    sku = leg.uniqueNames()('ANSWER-1');
+    t = await startTestSystem(leg.environment, { autoStart: 'read-models' });
+    await createProduct(t, sku, 100);
     // The store the system holds is the adapter under layers of proxies (tracing, codecs), each of which calls the
     // layer below; a method set on the outermost lands on the adapter itself, so these see every read and append.
     const store = t.system.eventStore as unknown as Record<'readStream' | 'append', (...args: unknown[]) => Promise<unknown>>;
@@ -40,7 +44,7 @@ describe('the write path answers from the state it decided on', () => {
     const placed = await t
       .http()
       .post('/api/orders')
-      .send({ customerId: 'cust_answer', items: [{ sku: 'ANSWER-1', quantity: 2 }], shippingAddress: address, paymentMethod: { token: 'tok_visa' } });
+      .send({ customerId: 'cust_answer', items: [{ sku, quantity: 2 }], shippingAddress: address, paymentMethod: { token: 'tok_visa' } });
     expect(placed.status).toBe(201);
     expect(appended).toBe(true);
     expect(reads.filter((stream) => stream.startsWith('Order-'))).toEqual([]);
@@ -54,7 +58,7 @@ describe('the write path answers from the state it decided on', () => {
     const placed = await t
       .http()
       .post('/api/orders')
-      .send({ customerId: 'cust_answer', items: [{ sku: 'ANSWER-1', quantity: 1 }], shippingAddress: address, paymentMethod: { token: 'tok_visa' } });
+      .send({ customerId: 'cust_answer', items: [{ sku, quantity: 1 }], shippingAddress: address, paymentMethod: { token: 'tok_visa' } });
     reads.length = 0;
     appended = false;
     const cancelled = await t.http().post(`/api/orders/${placed.body.orderId}/cancel`).send({ reason: 'changed my mind' });

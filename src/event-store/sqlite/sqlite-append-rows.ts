@@ -46,7 +46,7 @@ export const appendRows = (statements: SqliteStatements, { stream, events, expec
       typeof event.metadata?.schemaVersion === 'number' ? event.metadata.schemaVersion : null,
     ).lastInsertRowid;
   }
-  return { nextExpectedRevision: revision, position: BigInt(position), createdAt: new Date(createdAt) };
+  return { nextExpectedRevision: revision, position: BigInt(position) };
 };
 
 /** A retried append of events already stored at that place succeeds again without writing, as on EventStoreDB. */
@@ -71,8 +71,8 @@ const alreadyAppended = (
     const head = statements.streamHead.get(stream);
     throw new WrongExpectedVersion(stream, expected, head?.revision ?? 'no_stream');
   }
-  const [position, , , revision, , , , createdAt] = rows[rows.length - 1]!;
-  return { nextExpectedRevision: revision, position: BigInt(position), createdAt: new Date(createdAt) };
+  const [position, , , revision] = rows[rows.length - 1]!;
+  return { nextExpectedRevision: revision, position: BigInt(position) };
 };
 
 const satisfies = (expected: ExpectedRevision, actual: number | 'no_stream'): boolean => {

@@ -35,8 +35,6 @@ export type CommandResult<State, Event extends DomainEvent> =
       readonly eventIds: readonly string[];
       readonly revision: number;
       readonly position: bigint | undefined;
-      /** When the store stamped what this command appended, where the store says without a read (see `AppendResult`). */
-      readonly createdAt?: Date;
       /** The guard found this command's effect already in the stream: nothing was decided nor appended. */
       readonly effectFound?: RecordedEvent;
     }
@@ -267,15 +265,7 @@ export class CommandHandler {
         const current = this.cache.get(stream) as Cached | undefined;
         if (current !== undefined && current.durable < expected) this.cache.set(stream, { ...current, durable: Math.min(expected, current.revision) });
         this.snapshotIfDue(stream, revision, expected, next);
-        return {
-          accepted: true,
-          state: next,
-          events: decision,
-          eventIds: newEvents.map((event) => event.id),
-          revision: expected,
-          position: appended.position,
-          ...(appended.createdAt === undefined ? {} : { createdAt: appended.createdAt }),
-        };
+        return { accepted: true, state: next, events: decision, eventIds: newEvents.map((event) => event.id), revision: expected, position: appended.position };
       },
       (error: unknown) => {
         // What was decided on this append's state is stale now; the appends behind it fail their revision.

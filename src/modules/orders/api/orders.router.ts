@@ -10,8 +10,8 @@ import { positionParameter, type ReadYourWrites, setEventPosition } from '../../
 import { uuidPattern } from '../../../shared/http-toolkit/uuid-pattern';
 import { parseBody, parseQuery } from '../../../shared/http-toolkit/validate';
 import type { AdmissionControl } from '../../../shared/process-managers/admission-gate';
-import type { Decided, OrderCommands, Outcome } from '../application/order-commands';
-import type { OrderReader, ReadOrder } from '../application/order-reader';
+import type { OrderCommands, Outcome } from '../application/order-commands';
+import { decidedOrder, type OrderReader, type ReadOrder } from '../application/order-reader';
 import type { OrderSagaView } from '../application/order-saga-view';
 import { toOrderView } from '../application/order.view';
 import type { OrderListQuery } from '../read-models/order-list.query';
@@ -40,25 +40,14 @@ export const ordersRouter = ({ adminToken, commands, reader, list, saga, admissi
     return read;
   };
 
-  /**
-   * The order as the command left it, from the state the command handler decided on: a new order's
-   * first events are this append's; a changed one's creation time is in `before`, read to find it.
-   * Undefined where that is not enough (nothing appended, or a store that does not say when it
-   * stamped the events): then the stream is read.
-   */
-  const decidedOrder = ({ order, revision, appended, createdAt }: Decided, position: bigint | undefined, before?: ReadOrder): ReadOrder | undefined => {
-    if (order.status === 'NONE' || appended === 0 || createdAt === undefined || position === undefined) return undefined;
-    const firstAt = revision === appended - 1 ? createdAt : before === undefined ? undefined : new Date(before.view.createdAt);
-    return firstAt === undefined ? undefined : { view: toOrderView(order, firstAt, createdAt), revision, position };
-  };
-
-  const answer = async (response: Response, outcome: Outcome, status: number, before?: ReadOrder) => {
+  const answer = async (response: Response, outcome: Outcome, status: number) => {
     if (!outcome.ok) throw rejectionProblem(outcome.rejection);
-    const read = decidedOrder(outcome.decided, outcome.position, before) ?? (await readOrThrow(outcome.orderId));
-    // A write that appended nothing (a repeated request) answers the position of the state it answers.
+    // The state the command decided on; read only for what it lacks: a repeated request appended
+    // nothing, so the position of its state is in the store, as are the times of older orders' events.
+    const decided = outcome.state.status === 'NONE' ? undefined : decidedOrder(outcome.state, outcome.revision, outcome.position);
+    const read = decided ?? (await readOrThrow(outcome.orderId));
     setEventPosition(response, outcome.position ?? read.position);
-    response.status(status).setHeader('ETag', etagOf(read)).json(read.view);
-    return read;
+    response.status(status).setHeader('ETag', etagOf(read)).json(toOrderView(read));
   };
 
   // Admission first: a refused order costs no body parsing, and writes nothing (not even its idempotency key's order).
@@ -84,7 +73,7 @@ export const ordersRouter = ({ adminToken, commands, reader, list, saga, admissi
       response.status(304).setHeader('ETag', etagOf(read)).end();
       return;
     }
-    response.setHeader('ETag', etagOf(read)).json(read.view);
+    response.setHeader('ETag', etagOf(read)).json(toOrderView(read));
   });
 
   router.get('/api/orders/:orderId/saga', requireAdmin(adminToken), readYourWrites.streams(), async (request: Request, response: Response) => {
@@ -97,8 +86,8 @@ export const ordersRouter = ({ adminToken, commands, reader, list, saga, admissi
   router.post('/api/orders/:orderId/cancel', ...jsonBody(), async (request: Request, response: Response) => {
     const { orderId } = orderIdParamsSchema.parse(request.params);
     const { reason } = parseBody(cancelOrderBodySchema, request);
-    const before = await readOrThrow(orderId);
-    await answer(response, await commands.cancel(orderId, reason ?? 'cancelled by request', { ifMatch: ifMatchOf(request) }), 202, before);
+    await readOrThrow(orderId);
+    await answer(response, await commands.cancel(orderId, reason ?? 'cancelled by request', { ifMatch: ifMatchOf(request) }), 202);
   });
 
   return { name: 'orders', router, registerOpenApi: registerOrdersOpenApi };

@@ -17,18 +17,15 @@ export interface PlaceOrderRequest {
   readonly paymentMethod?: { readonly token: string };
 }
 
-/** What a command decided and appended, as the command handler held it: the answer needs no read of the stream. */
-export interface Decided {
-  readonly order: Order;
-  readonly revision: number;
-  /** How many events this command appended (0: it found nothing to do, or a repeat). */
-  readonly appended: number;
-  /** When the store stamped them, where it says without a read (the embedded store). */
-  readonly createdAt: Date | undefined;
-}
-
 export type Outcome =
-  | { readonly ok: true; readonly orderId: string; readonly position: bigint | undefined; readonly decided: Decided }
+  | {
+      readonly ok: true;
+      readonly orderId: string;
+      readonly position: bigint | undefined;
+      /** The order as decided on, at `revision` (after this command's events, if it appended any). */
+      readonly state: Order;
+      readonly revision: number;
+    }
   | { readonly ok: false; readonly rejection: Rejection };
 
 const defaultPaymentToken = 'tok_visa';
@@ -38,12 +35,7 @@ export const paymentTokenRef = (orderId: string): string => `payment-token:${ord
 
 const outcome = (orderId: string, result: CommandResult<Order, OrderEvent>): Outcome =>
   result.accepted
-    ? {
-        ok: true,
-        orderId,
-        position: result.position,
-        decided: { order: result.state, revision: result.revision, appended: result.events.length, createdAt: result.createdAt },
-      }
+    ? { ok: true, orderId, position: result.position, state: result.state, revision: result.revision }
     : { ok: false, rejection: result.rejection };
 
 /** The orders module's commands: placing and cancelling from the API, and the saga's steps. */
@@ -73,6 +65,7 @@ export class OrderCommands {
     const orderId = keyed?.orderId ?? newEventId();
     const tokenRef = paymentTokenRef(orderId);
     if (keyed?.placed !== true) await this.secrets.keep(tokenRef, request.paymentMethod?.token ?? defaultPaymentToken);
+    const now = this.clock();
     const command: OrderCommand = {
       type: 'PlaceOrder',
       orderId,
@@ -84,8 +77,9 @@ export class OrderCommands {
       currency: entries.get(request.items[0]!.sku)!.currency,
       shippingAddress: request.shippingAddress,
       paymentTokenRef: tokenRef,
-      paymentDueBy: new Date(this.clock().getTime() + this.sagaTimeoutMs).toISOString(),
+      paymentDueBy: new Date(now.getTime() + this.sagaTimeoutMs).toISOString(),
       ...(keyed === undefined ? {} : { requestHash: keyed.requestHash }),
+      placedAt: now.toISOString(),
     };
     const context: CommandContext = {
       correlationId: orderId,
@@ -102,7 +96,7 @@ export class OrderCommands {
   /** `ifMatch`: the order's revisions the caller accepts (HTTP If-Match), else `PreconditionFailed`. */
   async cancel(orderId: string, reason: string, options: { readonly causationId?: string; readonly ifMatch?: readonly number[] } = {}): Promise<Outcome> {
     const context = { correlationId: orderId, causationId: options.causationId ?? newEventId(), ...(options.ifMatch === undefined ? {} : { ifMatch: options.ifMatch }) };
-    return this.step(orderId, { type: 'CancelOrder', reason }, context);
+    return this.step(orderId, { type: 'CancelOrder', reason, at: this.clock().toISOString() }, context);
   }
 
   /**
@@ -112,7 +106,7 @@ export class OrderCommands {
   async timeOut(orderId: string): Promise<Outcome> {
     return this.step(
       orderId,
-      { type: 'TimeOutOrder' },
+      { type: 'TimeOutOrder', at: this.clock().toISOString() },
       { correlationId: orderId, causationId: deterministicId(orderId, 'payment-deadline'), deterministicIds: true },
     );
   }

@@ -1,6 +1,6 @@
 import { fromCents } from '../../../shared/domain/money';
 import type { OrderLine, OrderStatus, ShippingAddress } from '../contracts/order-events';
-import type { PlacedOrder } from '../domain/order';
+import type { ReadOrder } from './order-reader';
 
 /** An order as the API shows it (CONTRACT §3). */
 export interface OrderView {
@@ -19,7 +19,7 @@ export interface OrderView {
   readonly updatedAt: string;
 }
 
-export const toOrderView = (order: PlacedOrder, createdAt: Date, updatedAt: Date): OrderView => ({
+export const toOrderView = ({ order, createdAt, updatedAt }: ReadOrder): OrderView => ({
   orderId: order.orderId,
   customerId: order.customerId,
   status: order.status,
@@ -31,6 +31,6 @@ export const toOrderView = (order: PlacedOrder, createdAt: Date, updatedAt: Date
   ...(order.shipmentId === undefined ? {} : { shipmentId: order.shipmentId }),
   ...(order.trackingNumber === undefined ? {} : { trackingNumber: order.trackingNumber }),
   ...(order.reason === undefined ? {} : { reason: order.reason }),
-  createdAt: createdAt.toISOString(),
-  updatedAt: updatedAt.toISOString(),
+  createdAt,
+  updatedAt,
 });

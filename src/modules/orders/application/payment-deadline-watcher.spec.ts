@@ -1,4 +1,3 @@
-import { initialOrder } from '../domain/order';
 import pino from 'pino';
 import { openDatabase } from '../../../event-store/sqlite/open-database';
 import { eventually } from '../../../shared/testing/eventually';
@@ -29,7 +28,7 @@ const slowTimeOuts = (remove: (orderId: string) => void) => {
       await new Promise((resolve) => setTimeout(resolve, 2));
       remove(orderId);
       inHand--;
-      return { ok: true, orderId, position: undefined, decided: { order: initialOrder, revision: -1, appended: 0, createdAt: undefined } };
+      return { ok: true, orderId, position: undefined, state: { status: 'NONE' }, revision: -1 };
     },
   } as unknown as OrderCommands;
   return { commands, calls, inHand: () => inHand, mostInHand: () => mostInHand };

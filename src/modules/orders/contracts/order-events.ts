@@ -46,6 +46,8 @@ export type OrderPlaced = DomainEvent<
     paymentDueBy: string;
     /** A keyed hash of the request, when it carried an Idempotency-Key: the same key with another body is refused. */
     requestHash?: string;
+    /** When it was placed, by the application's clock (absent on orders placed before #14): the order's createdAt. */
+    placedAt?: string;
   }
 >;
 /**
@@ -60,7 +62,8 @@ export type OrderShipped = DomainEvent<'OrderShipped', { orderId: string; shipme
 export type OrderDelivered = DomainEvent<'OrderDelivered', { orderId: string; shipmentId: string }>;
 export type OrderCancelled = DomainEvent<
   'OrderCancelled',
-  { orderId: string; reason: string; previousStatus: OrderStatus; paymentMethod: PaymentMethod }
+  /** `cancelledAt`: by the application's clock (absent on orders cancelled before #14). */
+  { orderId: string; reason: string; previousStatus: OrderStatus; paymentMethod: PaymentMethod; cancelledAt?: string }
 >;
 
 export type OrderEvent =

@@ -19,6 +19,7 @@ const place = (requestHash?: string): OrderCommand => ({
   paymentTokenRef: `payment-token:${orderId}`,
   paymentDueBy: '2026-11-22T10:00:30.000Z',
   ...(requestHash === undefined ? {} : { requestHash }),
+  placedAt: '2026-11-22T10:00:00.000Z',
 });
 
 const placed = (requestHash?: string): OrderPlaced => ({
@@ -36,8 +37,10 @@ const placed = (requestHash?: string): OrderPlaced => ({
     paymentMethod: { tokenRef: `payment-token:${orderId}` },
     paymentDueBy: '2026-11-22T10:00:30.000Z',
     ...(requestHash === undefined ? {} : { requestHash }),
+    placedAt: '2026-11-22T10:00:00.000Z',
   },
 });
+const at = '2026-11-22T10:05:00.000Z';
 const paymentMethod = { tokenRef: `payment-token:${orderId}` };
 const confirmed: OrderEvent = { type: 'OrderConfirmed', data: { orderId, amount: 60.07, paymentMethod } };
 const paid: OrderEvent = { type: 'OrderPaid', data: { orderId, paymentId: 'pay-1' } };
@@ -121,8 +124,8 @@ describe('order decider', () => {
     ])('cancels an order still %s with reason timeout', (status, given) => {
       spec
         .given(given)
-        .when({ type: 'TimeOutOrder' })
-        .then([{ type: 'OrderCancelled', data: { orderId, reason: 'timeout', previousStatus: status as 'PENDING', paymentMethod } }]);
+        .when({ type: 'TimeOutOrder', at })
+        .then([{ type: 'OrderCancelled', data: { orderId, reason: 'timeout', previousStatus: status as 'PENDING', paymentMethod, cancelledAt: at } }]);
     });
 
     it.each<[string, OrderEvent[]]>([
@@ -131,7 +134,7 @@ describe('order decider', () => {
       ['CANCELLED', [placed(), cancelled]],
       ['REJECTED', [placed(), rejected]],
     ])('leaves an order that is %s alone', (_status, given) => {
-      spec.given(given).when({ type: 'TimeOutOrder' }).thenNothing();
+      spec.given(given).when({ type: 'TimeOutOrder', at }).thenNothing();
     });
   });
 
@@ -143,8 +146,8 @@ describe('order decider', () => {
     ])('cancels an order that is %s, remembering where it was', (status, given) => {
       spec
         .given(given)
-        .when({ type: 'CancelOrder', reason: 'changed my mind' })
-        .then([{ type: 'OrderCancelled', data: { orderId, reason: 'changed my mind', previousStatus: status as 'PENDING', paymentMethod } }]);
+        .when({ type: 'CancelOrder', reason: 'changed my mind', at })
+        .then([{ type: 'OrderCancelled', data: { orderId, reason: 'changed my mind', previousStatus: status as 'PENDING', paymentMethod, cancelledAt: at } }]);
     });
 
     it.each<[string, OrderEvent[]]>([
@@ -154,11 +157,11 @@ describe('order decider', () => {
       ['PAYMENT_FAILED', [placed(), confirmed, paymentFailed]],
       ['CANCELLED', [placed(), cancelled]],
     ])('refuses to cancel an order that is %s', (_status, given) => {
-      spec.given(given).when({ type: 'CancelOrder', reason: 'too late' }).thenRejects('conflict');
+      spec.given(given).when({ type: 'CancelOrder', reason: 'too late', at }).thenRejects('conflict');
     });
 
     it('refuses to cancel an order that does not exist', () => {
-      spec.given([]).when({ type: 'CancelOrder', reason: '' }).thenRejects('not_found');
+      spec.given([]).when({ type: 'CancelOrder', reason: '', at }).thenRejects('not_found');
     });
   });
 });

@@ -22,6 +22,8 @@ export type OrderCommand =
       readonly paymentTokenRef: string;
       readonly paymentDueBy: string;
       readonly requestHash?: string;
+      /** Now, by the application's clock. */
+      readonly placedAt: string;
     }
   | { readonly type: 'ConfirmOrder' }
   | { readonly type: 'RejectOrder'; readonly reason: string }
@@ -29,9 +31,9 @@ export type OrderCommand =
   | { readonly type: 'MarkOrderPaymentFailed'; readonly reason: string }
   | { readonly type: 'MarkOrderShipped'; readonly shipmentId: string; readonly trackingNumber: string }
   | { readonly type: 'MarkOrderDelivered' }
-  | { readonly type: 'CancelOrder'; readonly reason: string }
+  | { readonly type: 'CancelOrder'; readonly reason: string; readonly at: string }
   /** The payment deadline passed: cancels an order not yet PAID; an order PAID meanwhile is left alone. */
-  | { readonly type: 'TimeOutOrder' };
+  | { readonly type: 'TimeOutOrder'; readonly at: string };
 
 export const cancellableStatuses: readonly OrderStatus[] = ['PENDING', 'CONFIRMED', 'PAID'];
 
@@ -66,6 +68,7 @@ const place = (command: PlaceOrder, order: Order): Decision<OrderEvent> => {
         paymentMethod: { tokenRef: command.paymentTokenRef },
         paymentDueBy: command.paymentDueBy,
         ...(command.requestHash === undefined ? {} : { requestHash: command.requestHash }),
+        placedAt: command.placedAt,
       },
     },
   ];
@@ -100,13 +103,13 @@ export const decideOrder = (command: OrderCommand, order: Order): Decision<Order
       return step(order, 'SHIPPED', { type: 'OrderDelivered', data: { orderId, shipmentId: order.shipmentId ?? '' } });
     case 'TimeOutOrder':
       return order.status === 'PENDING' || order.status === 'CONFIRMED'
-        ? [{ type: 'OrderCancelled', data: { orderId, reason: 'timeout', previousStatus: order.status, paymentMethod } }]
+        ? [{ type: 'OrderCancelled', data: { orderId, reason: 'timeout', previousStatus: order.status, paymentMethod, cancelledAt: command.at } }]
         : [];
     case 'CancelOrder':
       if (!cancellableStatuses.includes(order.status)) {
         return reject('conflict', `an order that is ${order.status} can no longer be cancelled`);
       }
-      return [{ type: 'OrderCancelled', data: { orderId, reason: command.reason, previousStatus: order.status, paymentMethod } }];
+      return [{ type: 'OrderCancelled', data: { orderId, reason: command.reason, previousStatus: order.status, paymentMethod, cancelledAt: command.at } }];
     default: {
       const unknownCommand: never = command;
       return unknownCommand;

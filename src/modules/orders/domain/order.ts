@@ -19,6 +19,10 @@ export type Order =
       readonly shipmentId?: string;
       readonly trackingNumber?: string;
       readonly reason?: string;
+      /** OrderPlaced's `placedAt`; undefined for an order placed before events carried it. */
+      readonly placedAt: string | undefined;
+      /** The time the last event carries (`placedAt`, `cancelledAt`); undefined when that event carries none. */
+      readonly changedAt: string | undefined;
     };
 
 export type PlacedOrder = Exclude<Order, { status: 'NONE' }>;
@@ -28,10 +32,14 @@ export const initialOrder: Order = { status: 'NONE' };
 const advance = (order: Order, changes: Partial<PlacedOrder>): Order =>
   order.status === 'NONE' ? order : { ...order, ...changes };
 
+/** The time an order event carries of itself (OrderPlaced's `placedAt`, OrderCancelled's `cancelledAt`), if any. */
+export const orderEventTime = (event: OrderEvent): string | undefined =>
+  event.type === 'OrderPlaced' ? event.data.placedAt : event.type === 'OrderCancelled' ? event.data.cancelledAt : undefined;
+
 export const evolveOrder = (order: Order, event: OrderEvent): Order => {
   switch (event.type) {
     case 'OrderPlaced': {
-      const { orderId, customerId, items, total, currency, shippingAddress, paymentMethod, paymentDueBy, requestHash } = event.data;
+      const { orderId, customerId, items, total, currency, shippingAddress, paymentMethod, paymentDueBy, requestHash, placedAt } = event.data;
       return {
         status: 'PENDING',
         orderId,
@@ -43,26 +51,29 @@ export const evolveOrder = (order: Order, event: OrderEvent): Order => {
         paymentMethod,
         paymentDueBy,
         ...(requestHash === undefined ? {} : { requestHash }),
+        placedAt,
+        changedAt: placedAt,
       };
     }
     case 'OrderConfirmed':
-      return advance(order, { status: 'CONFIRMED' });
+      return advance(order, { status: 'CONFIRMED', changedAt: undefined });
     case 'OrderRejected':
-      return advance(order, { status: 'REJECTED', reason: event.data.reason });
+      return advance(order, { status: 'REJECTED', reason: event.data.reason, changedAt: undefined });
     case 'OrderPaid':
-      return advance(order, { status: 'PAID', paymentId: event.data.paymentId });
+      return advance(order, { status: 'PAID', paymentId: event.data.paymentId, changedAt: undefined });
     case 'OrderPaymentFailed':
-      return advance(order, { status: 'PAYMENT_FAILED', reason: event.data.reason });
+      return advance(order, { status: 'PAYMENT_FAILED', reason: event.data.reason, changedAt: undefined });
     case 'OrderShipped':
       return advance(order, {
         status: 'SHIPPED',
         shipmentId: event.data.shipmentId,
         trackingNumber: event.data.trackingNumber,
+        changedAt: undefined,
       });
     case 'OrderDelivered':
-      return advance(order, { status: 'DELIVERED' });
+      return advance(order, { status: 'DELIVERED', changedAt: undefined });
     case 'OrderCancelled':
-      return advance(order, { status: 'CANCELLED', reason: event.data.reason });
+      return advance(order, { status: 'CANCELLED', reason: event.data.reason, changedAt: event.data.cancelledAt });
     default: {
       const unknownEvent: never = event;
       return unknownEvent;

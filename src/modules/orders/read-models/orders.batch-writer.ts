@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { ReplayedEvent } from '../../../event-store/event-store.port';
 import { type BatchWriter, isoTime } from '../../../shared/read-models/projection';
+import { orderEventTime } from '../domain/order';
 import { asOrderEvent } from '../contracts/order-events';
 
 /** The row of an order as its OrderPlaced inserts it, in this column order. */
@@ -84,7 +85,8 @@ export class OrdersBatchWriter implements BatchWriter {
   add(recorded: ReplayedEvent): void {
     const event = asOrderEvent(recorded);
     if (event === undefined) return;
-    const at = isoTime(recorded.createdAt);
+    // The time the event carries, as the order's own reads answer it; else the store's.
+    const at = orderEventTime(event) ?? isoTime(recorded.createdAt);
     const { orderId } = event.data;
     switch (event.type) {
       case 'OrderPlaced': {
