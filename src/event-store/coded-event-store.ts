@@ -36,25 +36,28 @@ const settled = <Event>(decoded: readonly Decoded<Event>[]): Event[] | Promise<E
   decoded.some(isPromise) ? Promise.all(decoded) : (decoded as Event[]);
 
 /** Codecs one after the other: encoded in this order, decoded in the reverse one. */
-export const chainCodecs = (codecs: readonly EventCodec[]): EventCodec => ({
-  handles: (type) => codecs.some((codec) => codec.handles(type)),
-  encode: async (events) => {
-    let encoded = events;
-    for (const codec of codecs) encoded = await codec.encode(encoded);
-    return encoded;
-  },
-  decode: <Event extends ReplayedEvent | RecordedEvent>(event: Event): Decoded<Event> => {
-    let decoded: Decoded<Event> = event;
-    for (const codec of [...codecs].reverse()) {
-      if (!codec.handles(event.type)) continue;
-      decoded = isPromise(decoded) ? decoded.then((ready) => codec.decode(ready)) : codec.decode(decoded);
-    }
-    return decoded;
-  },
-  close: async () => {
-    for (const codec of codecs) await codec.close?.();
-  },
-});
+export const chainCodecs = (codecs: readonly EventCodec[]): EventCodec => {
+  const decoders = [...codecs].reverse();
+  return {
+    handles: (type) => codecs.some((codec) => codec.handles(type)),
+    encode: async (events) => {
+      let encoded = events;
+      for (const codec of codecs) encoded = await codec.encode(encoded);
+      return encoded;
+    },
+    decode: <Event extends ReplayedEvent | RecordedEvent>(event: Event): Decoded<Event> => {
+      let decoded: Decoded<Event> = event;
+      for (const codec of decoders) {
+        if (!codec.handles(event.type)) continue;
+        decoded = isPromise(decoded) ? decoded.then((ready) => codec.decode(ready)) : codec.decode(decoded);
+      }
+      return decoded;
+    },
+    close: async () => {
+      for (const codec of codecs) await codec.close?.();
+    },
+  };
+};
 
 /**
  * The store with its events encoded on append and decoded on every read path (streams, `$all`,
@@ -64,9 +67,9 @@ export const chainCodecs = (codecs: readonly EventCodec[]): EventCodec => ({
  */
 export const codedEventStore = <Store extends EventStore, Extras extends object>(store: Store, codec: EventCodec, extras: Extras): Store & Extras => {
   const decode = <Event extends ReplayedEvent | RecordedEvent>(event: Event): Decoded<Event> => (codec.handles(event.type) ? codec.decode(event) : event);
-  const revealAll = async <Event extends ReplayedEvent | RecordedEvent>(events: readonly Event[]): Promise<Event[]> =>
+  const decodeAll = async <Event extends ReplayedEvent | RecordedEvent>(events: readonly Event[]): Promise<Event[]> =>
     events.some((event) => codec.handles(event.type)) ? settled(events.map(decode)) : [...events];
-  const revealPositioned = async <Item extends { readonly event: RecordedEvent }>(items: readonly Item[]): Promise<Item[]> => {
+  const decodePositioned = async <Item extends { readonly event: RecordedEvent }>(items: readonly Item[]): Promise<Item[]> => {
     if (!items.some((item) => codec.handles(item.event.type))) return [...items];
     return settled(
       items.map((item) => {
@@ -78,10 +81,10 @@ export const codedEventStore = <Store extends EventStore, Extras extends object>
   const overrides: Record<string, unknown> = {
     append: async (stream: string, events: readonly NewEvent[], expected?: ExpectedRevision, options?: AppendOptions) =>
       store.append(stream, events.some((event) => codec.handles(event.type)) ? await codec.encode(events) : events, expected, options),
-    readStream: async (stream: string, options?: ReadStreamOptions) => revealAll(await store.readStream(stream, options)),
-    readAll: async (options?: ReadManyOptions) => revealPositioned(await store.readAll(options)),
-    readCategory: async (category: string, options?: ReadManyOptions) => revealPositioned(await store.readCategory(category, options)),
-    readEventType: async (type: string, options?: ReadManyOptions) => revealPositioned(await store.readEventType(type, options)),
+    readStream: async (stream: string, options?: ReadStreamOptions) => decodeAll(await store.readStream(stream, options)),
+    readAll: async (options?: ReadManyOptions) => decodePositioned(await store.readAll(options)),
+    readCategory: async (category: string, options?: ReadManyOptions) => decodePositioned(await store.readCategory(category, options)),
+    readEventType: async (type: string, options?: ReadManyOptions) => decodePositioned(await store.readEventType(type, options)),
     readEvent: async (eventId: string) => {
       const event = await store.readEvent(eventId);
       return event === undefined ? undefined : decode(event);
@@ -105,7 +108,7 @@ export const codedEventStore = <Store extends EventStore, Extras extends object>
     const replay = store.replayCategory.bind(store);
     overrides.replayCategory = async (category: string, options?: ReadManyOptions) => {
       const page = await replay(category, options);
-      return { ...page, events: await revealAll(page.events) };
+      return { ...page, events: await decodeAll(page.events) };
     };
   }
   const host = store as Partial<ConsumerGroupHost>;
@@ -125,7 +128,7 @@ export const codedEventStore = <Store extends EventStore, Extras extends object>
     overrides.eventQuery = {
       find: async (filter: EventFilter) => {
         const page = await query.find(filter);
-        return { ...page, events: await revealAll(page.events) };
+        return { ...page, events: await decodeAll(page.events) };
       },
       byId: async (eventId: string) => {
         const event = await query.byId(eventId);
