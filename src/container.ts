@@ -80,10 +80,10 @@ const sharedModule = (config: RunnableConfig, logger: Logger, eventStore: EventS
       ({ get }) => new ReadYourWrites(get<ProjectionRunner>(SharedTokens.ProjectionRunner), eventStore, config.READ_WAIT_MS),
     );
     bind(SharedTokens.ProcessManagerRuntime).toDynamicValue(({ get, getAll }): ProcessManagerRuntime => {
-      const reactions = getAll<ProcessManager>(SharedTokens.ProcessManagers, { optional: true }).map((reaction) => observeProcessManager(reaction, logger, tracer));
+      const processManagers = getAll<ProcessManager>(SharedTokens.ProcessManagers, { optional: true }).map((processManager) => observeProcessManager(processManager, logger, tracer));
       // On a store with consumer groups (EventStoreDB) any number of instances share the work; otherwise each runs all of it.
       if (hostsConsumerGroups(eventStore)) {
-        return new ConsumerGroupSupervisor(eventStore, reactions, { baseDelayMs: config.RETRY_BASE_DELAY_MS });
+        return new ConsumerGroupSupervisor(eventStore, processManagers, { baseDelayMs: config.RETRY_BASE_DELAY_MS });
       }
       const readModels = get<Database.Database>(SharedTokens.ReadModelDatabase);
       const letters = deadLetterDatabase(eventStore, readModels);
@@ -91,10 +91,10 @@ const sharedModule = (config: RunnableConfig, logger: Logger, eventStore: EventS
       if (moved > 0) logger.info({ moved }, 'dead letters moved beside the checkpoints, into the event store');
       return new ProcessManagerSupervisor(
         eventStore,
-        reactions,
+        processManagers,
         new DeadLetterStore(letters),
         logger,
-        (reaction) => ({ maxInFlight: reaction.maxInFlight ?? 256, baseDelayMs: config.RETRY_BASE_DELAY_MS }),
+        (processManager) => ({ maxInFlight: processManager.maxInFlight ?? 256, baseDelayMs: config.RETRY_BASE_DELAY_MS }),
       );
     });
     bind(SharedTokens.Admission).toDynamicValue(
@@ -135,12 +135,12 @@ export interface System {
   readonly config: RunnableConfig;
   readonly logger: Logger;
   readonly eventStore: EventStore;
-  /** Set when tracing is on (OTEL_EXPORTER_OTLP_ENDPOINT): requests, appends and reactions get spans. */
+  /** Set when tracing is on (OTEL_EXPORTER_OTLP_ENDPOINT): requests, appends and process managers get spans. */
   readonly tracer: Tracer | undefined;
   readonly readiness: Readiness;
   readonly routers: readonly ModuleRouter[];
   readonly projections: ProjectionRunner;
-  readonly reactions: ProcessManagerRuntime;
+  readonly processManagers: ProcessManagerRuntime;
   /** Whether new orders are admitted now, from the process managers' lag. */
   readonly admission: AdmissionGate;
   /** The open Server-Sent Event streams: a stop ends them first, so that they hold no request open. */
@@ -165,7 +165,7 @@ export interface ComposeOptions {
   /** A store opened by the caller, instead of the one `config` names (tests: EventStoreDB on the client's fakes). */
   readonly eventStore?: EventStore;
   /**
-   * Traces on: every append and reaction (and, served by `createApp`, every request) gets a span, and
+   * Traces on: every append and process manager (and, served by `createApp`, every request) gets a span, and
    * the stop ends with `tracing.shutdown()` (the spans still buffered go out). Off when absent: nothing is wrapped.
    */
   readonly tracing?: Tracing;
@@ -186,7 +186,7 @@ export const composeSystem = async (config: RunnableConfig, options: ComposeOpti
     ...(options.modules ?? systemModules),
   );
   const projections = container.get<ProjectionRunner>(SharedTokens.ProjectionRunner);
-  const reactions = container.get<ProcessManagerRuntime>(SharedTokens.ProcessManagerRuntime);
+  const processManagers = container.get<ProcessManagerRuntime>(SharedTokens.ProcessManagerRuntime);
   const services = container.getAll<BackgroundService>(SharedTokens.BackgroundServices, { optional: true });
   const readModels = container.get<Database.Database>(SharedTokens.ReadModelDatabase);
   const streams = container.get<EventStreams>(SharedTokens.EventStreams);
@@ -204,7 +204,7 @@ export const composeSystem = async (config: RunnableConfig, options: ComposeOpti
   const stopProcessing = () =>
     (stoppingProcessing ??= (async () => {
       await Promise.all([
-        timed('processManagers', () => reactions.stop()),
+        timed('processManagers', () => processManagers.stop()),
         timed('backgroundServices', () => Promise.all(services.map((service) => service.stop()))),
       ]);
     })());
@@ -218,7 +218,7 @@ export const composeSystem = async (config: RunnableConfig, options: ComposeOpti
     readiness: container.get<Readiness>(SharedTokens.Readiness),
     routers: container.getAll<ModuleRouter>(SharedTokens.HttpRouters, { optional: true }),
     projections,
-    reactions,
+    processManagers,
     admission: container.get<AdmissionGate>(SharedTokens.Admission),
     streams,
     start: async () => {
@@ -226,7 +226,7 @@ export const composeSystem = async (config: RunnableConfig, options: ComposeOpti
       await projections.resetCopiesAhead();
       await resetCheckpointsAhead(eventStore, container.getAll<ProcessManager>(SharedTokens.ProcessManagers, { optional: true }), logger);
       projections.start();
-      await reactions.start();
+      await processManagers.start();
       for (const service of services) service.start();
     },
     stopProcessing,

@@ -25,7 +25,7 @@ export interface ProcessManager {
   /** The types it acts on; every other event is acknowledged untouched (only moves the checkpoint). */
   readonly eventTypes: readonly string[];
   handle(event: RecordedEvent, context?: HandleContext): Promise<void>;
-  /** Events in hand at once across streams, one stream's one at a time (more for a reaction that waits, like a carrier simulation). */
+  /** Events in hand at once across streams, one stream's one at a time (more for a process manager that waits, like a carrier simulation). */
   readonly maxInFlight?: number;
   /** The longest it keeps an event in hand on purpose (a carrier simulation waits on a timer), so that the store waits that long before re-sending it. */
   readonly maxHoldMs?: number;

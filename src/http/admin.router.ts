@@ -12,7 +12,7 @@ import { registerAdminOpenApi } from './admin.openapi';
 /** Operators' view of the background work: process managers, their dead letters, the read models. */
 export const adminRouter = (
   adminToken: string,
-  reactions: ProcessManagerRuntime,
+  processManagers: ProcessManagerRuntime,
   projections: ProjectionRunner,
   admission: AdmissionControl,
 ): ModuleRouter => {
@@ -20,7 +20,7 @@ export const adminRouter = (
   const admin = requireAdmin(adminToken);
 
   router.get('/api/admin/subscriptions', admin, async (_request: Request, response: Response) => {
-    const items = (await reactions.status()).map(({ name, checkpoint, lag, retries, deadLetters }) => ({
+    const items = (await processManagers.status()).map(({ name, checkpoint, lag, retries, deadLetters }) => ({
       name,
       checkpoint,
       lag,
@@ -32,13 +32,13 @@ export const adminRouter = (
 
   router.get('/api/admin/dead-letters', admin, async (request: Request, response: Response) => {
     const { limit, after } = parseQuery(deadLetterQuerySchema, request);
-    const page = await reactions.listDeadLetters({ limit, ...(after === undefined ? {} : { after }) });
+    const page = await processManagers.listDeadLetters({ limit, ...(after === undefined ? {} : { after }) });
     response.json({ items: page.items, next: page.next });
   });
 
   router.post('/api/admin/dead-letters/:id/retry', admin, async (request: Request, response: Response) => {
     const id = String(request.params.id);
-    const retried = await reactions.retry(id);
+    const retried = await processManagers.retry(id);
     switch (retried.outcome) {
       case 'not_found':
         throw notFound(`dead letter ${id}`);

@@ -19,9 +19,9 @@ export interface AppParts extends MetricSources {
   readonly routers: readonly ModuleRouter[];
 }
 
-export const createApp = ({ logger, tracer, readiness, routers, reactions, projections, admission }: AppParts): Express => {
+export const createApp = ({ logger, tracer, readiness, routers, processManagers, projections, admission }: AppParts): Express => {
   const app = express();
-  const metrics = createHttpMetrics({ reactions, projections, admission });
+  const metrics = createHttpMetrics({ processManagers, projections, admission });
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');

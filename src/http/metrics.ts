@@ -25,7 +25,7 @@ interface AdmissionFigures {
 
 /** What the metrics read when they are scraped; each is optional, so an app without them still serves the rest. */
 export interface MetricSources {
-  readonly reactions?: { status(): Promise<readonly SubscriptionFigures[]> };
+  readonly processManagers?: { status(): Promise<readonly SubscriptionFigures[]> };
   readonly projections?: { status(): Promise<readonly ReadModelFigures[]> };
   readonly admission?: { status(): AdmissionFigures };
 }
@@ -64,7 +64,7 @@ const processRegistry = (): Registry => {
  * scrape, the process managers' and the read models' lag, retries, dead letters and rebuilds, and
  * admission control's refusals of new orders.
  */
-export const createHttpMetrics = ({ reactions, projections, admission }: MetricSources): HttpMetrics => {
+export const createHttpMetrics = ({ processManagers, projections, admission }: MetricSources): HttpMetrics => {
   const own = new Registry();
   const requests = new Counter({
     name: `${prefix}http_requests_total`,
@@ -104,7 +104,7 @@ export const createHttpMetrics = ({ reactions, projections, admission }: MetricS
    * scrape, the process and HTTP metrics above all, is served all the same.
    */
   const readBackgroundWork = async (): Promise<void> => {
-    const [subscriptions, readModels] = await Promise.all([settled(reactions?.status()), settled(projections?.status())]);
+    const [subscriptions, readModels] = await Promise.all([settled(processManagers?.status()), settled(projections?.status())]);
     for (const { name, lag, retries, deadLetters: letters, transientRetries: transient, restarts: restarted } of subscriptions) {
       subscriptionLag.set({ subscription: name }, lag);
       subscriptionRetries.set({ subscription: name }, retries);

@@ -13,7 +13,7 @@ export const SharedTokens = {
   /** Multi-bound: every module binds its read models here. */
   Projections: Symbol.for('shared.Projections'),
   ProjectionRunner: Symbol.for('shared.ProjectionRunner'),
-  /** Multi-bound: every module binds here the reactions (process managers) by which it follows the others. */
+  /** Multi-bound: every module binds here its process managers, by which it follows the others. */
   ProcessManagers: Symbol.for('shared.ProcessManagers'),
   /** The process managers' runtime: catch-up runners (embedded store) or consumer-group members (EventStoreDB). */
   ProcessManagerRuntime: Symbol.for('shared.ProcessManagerRuntime'),

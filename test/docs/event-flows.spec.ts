@@ -32,7 +32,7 @@ const catalog = [...document.matchAll(/^\| `([A-Za-z]+)` \| ([a-z]+):[^|]*\| `([
     type: type!,
     module: module!,
     stream: stream!,
-    reactions: [...reacts!.matchAll(/`([a-z]+(?:-[a-z]+)+)`/g)].map(([, name]) => name!).sort(),
+    processManagers: [...reacts!.matchAll(/`([a-z]+(?:-[a-z]+)+)`/g)].map(([, name]) => name!).sort(),
   }),
 );
 
@@ -58,12 +58,12 @@ describe('docs/EVENT_FLOWS.md', () => {
   it("names in 'reacts' exactly the process managers that handle each event", async () => {
     const t = await startTestSystem({ SHIPMENT_AUTO_DISPATCH_MS: '1', SHIPMENT_AUTO_DELIVER_MS: '1' }, { autoStart: false });
     try {
-      const reactions = t.system.container.getAll<ProcessManager>(SharedTokens.ProcessManagers);
+      const processManagers = t.system.container.getAll<ProcessManager>(SharedTokens.ProcessManagers);
       const handledBy = new Map<string, string[]>();
-      for (const reaction of reactions) {
-        for (const type of reaction.eventTypes) handledBy.set(type, [...(handledBy.get(type) ?? []), reaction.name].sort());
+      for (const processManager of processManagers) {
+        for (const type of processManager.eventTypes) handledBy.set(type, [...(handledBy.get(type) ?? []), processManager.name].sort());
       }
-      for (const row of catalog) expect({ type: row.type, reactions: row.reactions }).toEqual({ type: row.type, reactions: handledBy.get(row.type) ?? [] });
+      for (const row of catalog) expect({ type: row.type, processManagers: row.processManagers }).toEqual({ type: row.type, processManagers: handledBy.get(row.type) ?? [] });
       for (const type of handledBy.keys()) expect(catalog.map((row) => row.type)).toContain(type);
     } finally {
       await t.stop();
@@ -82,6 +82,6 @@ describe('docs/EVENT_FLOWS.md', () => {
       expect.arrayContaining(['Happy path', 'Insufficient stock', 'Payment declined', 'Cancellation (from PENDING, CONFIRMED or PAID) and the payment deadline']),
     );
     const drawn = diagrams.map((diagram) => diagram.body).join('\n');
-    for (const row of catalog.filter((entry) => entry.reactions.length > 0)) expect(drawn).toContain(row.type);
+    for (const row of catalog.filter((entry) => entry.processManagers.length > 0)) expect(drawn).toContain(row.type);
   });
 });

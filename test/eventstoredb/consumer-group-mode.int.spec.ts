@@ -93,10 +93,10 @@ describe('process managers on EventStoreDB: members of consumer groups', () => {
     };
   };
 
-  it('joins one group per reaction on its $ce- stream (links resolved, pinned by source stream) instead of running catch-up subscriptions', async () => {
+  it('joins one group per process manager on its $ce- stream (links resolved, pinned by source stream) instead of running catch-up subscriptions', async () => {
     const server = fakeServer({}, {});
     await compose(server);
-    expect(system.reactions).toBeInstanceOf(ConsumerGroupSupervisor);
+    expect(system.processManagers).toBeInstanceOf(ConsumerGroupSupervisor);
     await system.start();
     await eventually(() => expect([...server.members.keys()].sort()).toEqual(processManagerNames));
     expect(server.client.createPersistentSubscriptionToStream).toHaveBeenCalledWith(

@@ -61,7 +61,7 @@ describe('GET /metrics while the store cannot be reached', () => {
   it('still serves the process and HTTP metrics, those of its own app', async () => {
     const t = await startTestSystem();
     try {
-      t.system.reactions.status = () => Promise.reject(new Error('store unreachable'));
+      t.system.processManagers.status = () => Promise.reject(new Error('store unreachable'));
       const response = await t.http().get('/metrics');
       expect(response.status).toBe(200);
       expect(response.text).toContain('order_platform_process_cpu_seconds_total');

@@ -31,7 +31,7 @@ describe('logs of a real saga', () => {
     await eventuallyStatus(t, orderId, 'SHIPPED');
     await t.admin().get(`/api/orders?customerId=cust_saga`).expect(200);
     await t.admin().get(`/api/orders/${orderId}/saga`).expect(200);
-    // The last step (OrderShipped's reactions) may log just after the read model shows SHIPPED.
+    // The last step (OrderShipped's process managers) may log just after the read model shows SHIPPED.
     await eventually(async () => {
       const steps = capture.parsed().filter((line) => line.msg === 'saga step' && line.orderId === orderId);
       if (!steps.some((line) => line.eventType === 'ShipmentCreated')) throw new Error('not all steps logged yet');
@@ -39,7 +39,7 @@ describe('logs of a real saga', () => {
   });
   afterAll(() => t.stop());
 
-  it('writes one info line per saga step, with the order, its correlation and causation, the reaction and its duration', () => {
+  it('writes one info line per saga step, with the order, its correlation and causation, the process manager and its duration', () => {
     const steps = capture.parsed().filter((line) => line.msg === 'saga step' && line.orderId === orderId);
     expect(steps.map((line) => line.eventType)).toEqual(expect.arrayContaining(['OrderPlaced', 'InventoryReserved', 'OrderConfirmed', 'PaymentProcessed', 'ShipmentCreated']));
     for (const step of steps) {

@@ -25,13 +25,13 @@ describe('traces of a real saga', () => {
   });
   afterAll(() => t.stop());
 
-  it('makes one order one trace: the request, then every append and reaction along the causation chain', async () => {
+  it('makes one order one trace: the request, then every append and process manager step along the causation chain', async () => {
     exporter.reset();
     const orderId = await placeOrder(t, [{ sku: 'TRACE-1', quantity: 1 }]);
     await eventuallyStatus(t, orderId, 'SHIPPED');
-    // The last reactions (to OrderShipped) may still be ending.
-    const reactionsOf = (types: string[]) => exporter.getFinishedSpans().filter((span) => span.name.startsWith('react ') && types.includes(String(span.attributes['event.type'])));
-    await eventually(async () => expect(reactionsOf(['ShipmentCreated']).length).toBeGreaterThan(0));
+    // The last process managers (to OrderShipped) may still be ending.
+    const processManagersOf = (types: string[]) => exporter.getFinishedSpans().filter((span) => span.name.startsWith('react ') && types.includes(String(span.attributes['event.type'])));
+    await eventually(async () => expect(processManagersOf(['ShipmentCreated']).length).toBeGreaterThan(0));
 
     const spans = exporter.getFinishedSpans();
     const request = spans.find((span) => span.kind === SpanKind.SERVER && span.name === 'POST /api/orders')!;
@@ -51,15 +51,15 @@ describe('traces of a real saga', () => {
       expect(append.attributes['event_store.event_types']).toContain(event.type);
     }
 
-    // The OrderPlaced append is the request's child; each reaction is the child of the append that wrote its event,
-    // and what a reaction appends is its child: the chain from the request to the last step has no break.
+    // The OrderPlaced append is the request's child; each process manager is the child of the append that wrote its event,
+    // and what a process manager appends is its child: the chain from the request to the last step has no break.
     const placed = events.find((event) => event.type === 'OrderPlaced')!;
     expect(parentOf(byId.get(String(placed.metadata.traceparent).split('-')[2]!)!)).toBe(request.spanContext().spanId);
-    const reactions = ofOrder.filter((span) => span.kind === SpanKind.CONSUMER);
-    expect(reactions.map((span) => span.name)).toEqual(
+    const processManagers = ofOrder.filter((span) => span.kind === SpanKind.CONSUMER);
+    expect(processManagers.map((span) => span.name)).toEqual(
       expect.arrayContaining(['react inventory-on-orders', 'react orders-on-inventory', 'react payments-on-orders', 'react orders-on-payments', 'react shipments-on-orders', 'react orders-on-shipments']),
     );
-    for (const reaction of reactions) expect(byId.get(parentOf(reaction)!)?.name).toMatch(/^append /);
+    for (const processManager of processManagers) expect(byId.get(parentOf(processManager)!)?.name).toMatch(/^append /);
     const shipped = events.find((event) => event.type === 'OrderShipped')!;
     let span = byId.get(String(shipped.metadata.traceparent).split('-')[2]!);
     const chain: string[] = [];

@@ -74,7 +74,7 @@ describe('admission control: POST /api/orders while the saga is more than MAX_SA
     await eventually(async () => expect(await admission()).toEqual({ refusing: false, maxLag: 0, limit: maxSagaLag, refusedTotal: 0 }));
 
     // The process managers stop: every order placed from now on is a backlog they will have to take up.
-    await t.system.reactions.stop();
+    await t.system.processManagers.stop();
     const backlog: string[] = [];
     let refusals = 0;
     const refused = await eventually(async () => {
@@ -124,7 +124,7 @@ describe('admission control: POST /api/orders while the saga is more than MAX_SA
     expect(sample(text, 'order_platform_admission_max_lag_limit_events')).toBe(maxSagaLag);
 
     // The process managers take the backlog up; orders are admitted again, and the waiting ones settle.
-    await t.system.reactions.start();
+    await t.system.processManagers.start();
     const admitted = await eventually(async () => {
       const response = await t.http().post('/api/orders').set('Idempotency-Key', 'admission-retry-1').send(orderBody);
       if (response.status === 503) refusals++;

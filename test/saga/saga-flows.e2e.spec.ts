@@ -116,12 +116,12 @@ describeStoreLegs('the order saga, end to end', (leg) => {
       await eventuallyStatus(t, orderIds[2]!, 'REJECTED');
       await eventually(async () => expect(await typesOf(t, orderIds[1]!)).toContain('InventoryReleased'));
       const before = await t.eventCount();
-      const names = (await t.system.reactions.status()).map((status) => status.name);
-      await t.system.reactions.stop();
+      const names = (await t.system.processManagers.status()).map((status) => status.name);
+      await t.system.processManagers.stop();
       for (const name of names) await t.system.eventStore.checkpoints.save(name, 0n);
-      await t.system.reactions.start();
+      await t.system.processManagers.start();
       await eventually(async () => {
-        for (const status of await t.system.reactions.status()) expect(status.lag).toBe(0);
+        for (const status of await t.system.processManagers.status()) expect(status.lag).toBe(0);
       });
       expect(await t.eventCount()).toBe(before);
       // A redelivered OrderConfirmed finds its payment recorded: it needs no token, erased by then.

@@ -11,11 +11,11 @@ import type { ProcessManager } from '../../event-store/consumer-groups.port';
  */
 export const resetCheckpointsAhead = async (
   store: EventStore,
-  reactions: readonly Pick<ProcessManager, 'name' | 'category'>[],
+  processManagers: readonly Pick<ProcessManager, 'name' | 'category'>[],
   logger: Pick<Logger, 'warn'>,
 ): Promise<string[]> => {
   const reset: string[] = [];
-  for (const { name, category } of reactions) {
+  for (const { name, category } of processManagers) {
     const checkpoint = await store.checkpoints.load(name);
     if (checkpoint === undefined) continue;
     const head = await store.headCheckpoint({ kind: 'category', category });

@@ -28,12 +28,12 @@ export class ConsumerGroupSupervisor implements ProcessManagerRuntime {
 
   constructor(
     private readonly store: EventStore & ConsumerGroupHost,
-    reactions: readonly ProcessManager[],
+    processManagers: readonly ProcessManager[],
     options: ConsumerGroupOptions = {},
   ) {
-    // A reaction with no event type to handle is switched off (e.g. the carrier simulation when unset).
+    // A process manager with no event type to handle is switched off (e.g. the carrier simulation when unset).
     this.groups = store.consumerGroups(
-      reactions.filter((reaction) => reaction.eventTypes.length > 0),
+      processManagers.filter((processManager) => processManager.eventTypes.length > 0),
       options,
     );
   }

@@ -15,7 +15,7 @@ const logger = pino({ level: 'silent' });
 const append = (store: SqliteEventStore, stream: string, type: string, data: unknown = {}) =>
   store.append(stream, [{ id: newEventId(), type, data }], 'any');
 
-describe('reaction runner', () => {
+describe('process manager runner', () => {
   let store: SqliteEventStore;
   let deadLetters: DeadLetterStore;
   beforeEach(() => {
@@ -24,8 +24,8 @@ describe('reaction runner', () => {
   });
   afterEach(() => store.close());
 
-  const reactionOf = (handle: (event: RecordedEvent) => Promise<void>, eventTypes = ['Happened']): ProcessManager => ({
-    name: 'test-reaction',
+  const processManagerOf = (handle: (event: RecordedEvent) => Promise<void>, eventTypes = ['Happened']): ProcessManager => ({
+    name: 'test-process-manager',
     category: 'Thing',
     eventTypes,
     handle,
@@ -37,7 +37,7 @@ describe('reaction runner', () => {
     const slow = new Promise<void>((resolve) => (releaseSlow = resolve));
     const runner = new ProcessManagerRunner(
       store,
-      reactionOf(async (event) => {
+      processManagerOf(async (event) => {
         const { n } = event.data as { n: number };
         if (event.streamName === 'Thing-slow' && n === 0) await slow;
         handled.push(`${event.streamName}:${n}`);
@@ -55,22 +55,22 @@ describe('reaction runner', () => {
     releaseSlow();
     await eventually(() => expect(handled.slice(5)).toEqual(['Thing-slow:0', 'Thing-slow:1']));
     await runner.stop();
-    expect(await store.checkpoints.load('test-reaction')).toBe(7n);
+    expect(await store.checkpoints.load('test-process-manager')).toBe(7n);
   });
 
   it('resumes after its checkpoint on restart, and skips event types it does not handle', async () => {
     const seen: number[] = [];
-    const reaction = reactionOf(async (event) => {
+    const processManager = processManagerOf(async (event) => {
       seen.push((event.data as { n: number }).n);
     });
     await append(store, 'Thing-1', 'Happened', { n: 1 });
     await append(store, 'Thing-1', 'Ignored', { n: 2 });
-    const first = new ProcessManagerRunner(store, reaction, deadLetters, logger);
+    const first = new ProcessManagerRunner(store, processManager, deadLetters, logger);
     await first.start();
     await eventually(() => expect(first.caughtUp).toBe(true));
     await first.stop();
     await append(store, 'Thing-1', 'Happened', { n: 3 });
-    const second = new ProcessManagerRunner(store, reaction, deadLetters, logger);
+    const second = new ProcessManagerRunner(store, processManager, deadLetters, logger);
     await second.start();
     await eventually(() => expect(seen).toEqual([1, 3]));
     await second.stop();
@@ -82,7 +82,7 @@ describe('reaction runner', () => {
     const seen: string[] = [];
     const runner = new ProcessManagerRunner(
       store,
-      reactionOf(async (event) => {
+      processManagerOf(async (event) => {
         if (event.streamName === 'Thing-bad' && !healed) {
           attempts++;
           throw new Error('downstream is down');
@@ -100,7 +100,7 @@ describe('reaction runner', () => {
     expect(attempts).toBe(4);
     await eventually(() => expect(seen).toEqual(['Thing-good']));
     const [letter] = deadLetters.list();
-    expect(letter).toMatchObject({ subscription: 'test-reaction', streamName: 'Thing-bad', error: 'downstream is down', attempts: 4 });
+    expect(letter).toMatchObject({ subscription: 'test-process-manager', streamName: 'Thing-bad', error: 'downstream is down', attempts: 4 });
     expect(await runner.status()).toMatchObject({ retries: 3, deadLetters: 1, lag: 0 });
 
     healed = true;
@@ -114,7 +114,7 @@ describe('reaction runner', () => {
     const seen: string[] = [];
     const runner = new ProcessManagerRunner(
       store,
-      reactionOf(async (event) => {
+      processManagerOf(async (event) => {
         if (failuresLeft > 0) {
           failuresLeft--;
           throw new Database.SqliteError('database is locked', 'SQLITE_BUSY');
@@ -143,7 +143,7 @@ describe('reaction runner', () => {
     const onUnhandled = (reason: unknown) => unhandled.push(reason);
     process.on('unhandledRejection', onUnhandled);
     try {
-      const runner = new ProcessManagerRunner(store, reactionOf(async () => Promise.reject(new Error('downstream is down'))), deadLetters, logger, { baseDelayMs: 1 });
+      const runner = new ProcessManagerRunner(store, processManagerOf(async () => Promise.reject(new Error('downstream is down'))), deadLetters, logger, { baseDelayMs: 1 });
       await append(store, 'Thing-1', 'Happened');
       await runner.start();
       await eventually(async () => expect((await runner.status()).transientRetries).toBeGreaterThan(2));
@@ -185,13 +185,13 @@ describe('reaction runner', () => {
       },
     });
     const seen: string[] = [];
-    const supervisor = new ProcessManagerSupervisor(flaky, [reactionOf(async (event) => void seen.push(event.streamName))], deadLetters, logger, () => ({ baseDelayMs: 200 }));
+    const supervisor = new ProcessManagerSupervisor(flaky, [processManagerOf(async (event) => void seen.push(event.streamName))], deadLetters, logger, () => ({ baseDelayMs: 200 }));
     const status = async () => (await supervisor.status())[0]!;
     for (let n = 0; n < 3; n++) await append(store, `Thing-${n}`, 'Happened');
     await supervisor.start();
     await eventually(async () => expect((await status()).restarts).toBe(1));
     // What /ready asks: a process manager whose subscription is down is not ready, and says which.
-    await expect(supervisor.assertReady()).rejects.toThrow(/down.*test-reaction/);
+    await expect(supervisor.assertReady()).rejects.toThrow(/down.*test-process-manager/);
     await eventually(() => expect(seen).toEqual(['Thing-0', 'Thing-1', 'Thing-2']));
     await eventually(() => expect(supervisor.assertReady()).resolves.toBeUndefined());
     await append(store, 'Thing-3', 'Happened');
@@ -202,7 +202,7 @@ describe('reaction runner', () => {
 
   describe('stopping', () => {
 
-    const reactionOf = (handle: ProcessManager['handle']): ProcessManager => ({ name: 'test-reaction', category: 'Thing', eventTypes: ['Happened'], handle });
+    const processManagerOf = (handle: ProcessManager['handle']): ProcessManager => ({ name: 'test-process-manager', category: 'Thing', eventTypes: ['Happened'], handle });
     const label = (event: RecordedEvent) => `${event.streamName}:${(event.data as { n: number }).n}`;
 
     it('finishes the events started, gives up those queued behind them, and saves the checkpoint before the first given up', async () => {
@@ -211,7 +211,7 @@ describe('reaction runner', () => {
       const slow = new Promise<void>((resolve) => (releaseSlow = resolve));
       const first = new ProcessManagerRunner(
         store,
-        reactionOf(async (event) => {
+        processManagerOf(async (event) => {
           if (label(event) === 'Thing-a:0') await slow;
           handled.push(label(event));
         }),
@@ -228,9 +228,9 @@ describe('reaction runner', () => {
       await stopped;
       // Thing-a:1 waited behind Thing-a:0 and never started: it comes again, and Thing-b:0 with it.
       expect(handled).toEqual(['Thing-b:0', 'Thing-a:0']);
-      expect(await store.checkpoints.load('test-reaction')).toBe(a0.position);
+      expect(await store.checkpoints.load('test-process-manager')).toBe(a0.position);
 
-      const second = new ProcessManagerRunner(store, reactionOf(async (event) => void handled.push(label(event))), deadLetters, logger);
+      const second = new ProcessManagerRunner(store, processManagerOf(async (event) => void handled.push(label(event))), deadLetters, logger);
       await second.start();
       await eventually(() => expect(handled.slice(2)).toEqual(['Thing-a:1', 'Thing-b:0']));
       await second.stop();
@@ -241,7 +241,7 @@ describe('reaction runner', () => {
       let waiting = 0;
       const runner = new ProcessManagerRunner(
         store,
-        reactionOf(async (_event, context) => {
+        processManagerOf(async (_event, context) => {
           waiting++;
           await new Promise((_resolve, reject) => context?.signal.addEventListener('abort', () => reject(new Error('aborted'))));
         }),
@@ -256,14 +256,14 @@ describe('reaction runner', () => {
       expect(waiting).toBe(3);
       expect(deadLetters.list()).toEqual([]);
       expect((await runner.status()).retries).toBe(0);
-      expect(await store.checkpoints.load('test-reaction')).toBeUndefined();
+      expect(await store.checkpoints.load('test-process-manager')).toBeUndefined();
     });
 
     it('ends a retry backoff at once', async () => {
       let attempts = 0;
       const runner = new ProcessManagerRunner(
         store,
-        reactionOf(async () => {
+        processManagerOf(async () => {
           attempts++;
           throw new Error('downstream is down');
         }),
@@ -283,7 +283,7 @@ describe('reaction runner', () => {
       let started = false;
       const runner = new ProcessManagerRunner(
         store,
-        reactionOf(async (event) => {
+        processManagerOf(async (event) => {
           if (label(event) === 'Thing-stuck:0') {
             started = true;
             await new Promise(() => undefined);
@@ -299,7 +299,7 @@ describe('reaction runner', () => {
       await runner.start();
       await eventually(() => expect(started).toBe(true));
       await runner.stop();
-      expect(await store.checkpoints.load('test-reaction')).toBe(before.position);
+      expect(await store.checkpoints.load('test-process-manager')).toBe(before.position);
     });
   });
 });

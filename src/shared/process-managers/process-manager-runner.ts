@@ -74,7 +74,7 @@ const cappedBackoff = (baseMs: number, attempt: number): number => {
 };
 
 /**
- * Runs one reaction on a catch-up subscription from its durable checkpoint. Streams are handled
+ * Runs one process manager on a catch-up subscription from its durable checkpoint. Streams are handled
  * concurrently (a slow payment for one order does not hold up another), each stream in order; the
  * checkpoint moves only past events whose effects are durable, so a crash at any moment replays,
  * and never skips, what was not finished.

@@ -13,7 +13,7 @@ const letterId = (id: string): number | undefined => {
 
 /**
  * Starts and stops every process manager's catch-up subscription (one `ProcessManagerRunner` each, from
- * its checkpoint), and answers for them to the admin API. Each process runs every reaction: one
+ * its checkpoint), and answers for them to the admin API. Each process runs every process manager: one
  * instance per store.
  */
 export class ProcessManagerSupervisor implements ProcessManagerRuntime {
@@ -21,15 +21,15 @@ export class ProcessManagerSupervisor implements ProcessManagerRuntime {
 
   constructor(
     private readonly store: EventStore,
-    reactions: readonly ProcessManager[],
+    processManagers: readonly ProcessManager[],
     private readonly deadLetters: DeadLetterStore,
     logger: Logger,
-    options: (reaction: ProcessManager) => ProcessManagerRunnerOptions = () => ({}),
+    options: (processManager: ProcessManager) => ProcessManagerRunnerOptions = () => ({}),
   ) {
-    // A reaction with no event type to handle is switched off (e.g. the carrier simulation when unset).
-    this.runners = reactions
-      .filter((reaction) => reaction.eventTypes.length > 0)
-      .map((reaction) => new ProcessManagerRunner(store, reaction, deadLetters, logger, options(reaction)));
+    // A process manager with no event type to handle is switched off (e.g. the carrier simulation when unset).
+    this.runners = processManagers
+      .filter((processManager) => processManager.eventTypes.length > 0)
+      .map((processManager) => new ProcessManagerRunner(store, processManager, deadLetters, logger, options(processManager)));
   }
 
   async start(): Promise<void> {

@@ -11,7 +11,7 @@ export interface Tracing {
  * OpenTelemetry traces over OTLP/HTTP, only when `OTEL_EXPORTER_OTLP_ENDPOINT` is set: otherwise
  * undefined, the SDK is not even loaded, and nothing of the system is wrapped, so tracing costs
  * nothing when off. The provider is registered globally (the AsyncLocalStorage context manager and
- * the W3C trace-context propagator): that is how a span started for a request or a reaction stays
+ * the W3C trace-context propagator): that is how a span started for a request or a process manager stays
  * the active one across the `await`s of the work it covers. The exporter reads the standard
  * `OTEL_EXPORTER_OTLP_*` variables itself.
  */

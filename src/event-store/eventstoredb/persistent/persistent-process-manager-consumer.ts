@@ -246,7 +246,7 @@ export class PersistentProcessManagerConsumer {
       delivered();
       const event = resolved.event;
       if (event === undefined || event.type === linkEventType || !this.handledTypes.has(event.type)) {
-        // A link to a deleted event, or a type this reaction does not act on: done.
+        // A link to a deleted event, or a type this process manager does not act on: done.
         this.counts.ignored++;
         await subscription.ack(resolved).catch((error: unknown) => this.ackFailed(error, resolved));
         continue;
@@ -298,7 +298,7 @@ export class PersistentProcessManagerConsumer {
   private inLane(stream: string, task: () => Promise<void>): Promise<void> {
     const previous = this.lanes.get(stream) ?? Promise.resolve();
     const next = previous.then(task).catch((error: unknown) => {
-      this.logger.error({ err: error, group: this.group, stream }, 'reaction task failed');
+      this.logger.error({ err: error, group: this.group, stream }, 'process manager task failed');
     });
     this.lanes.set(stream, next);
     void next.then(() => {

@@ -51,7 +51,7 @@ const runner =
 export const carrierPickUp = (shipments: ShipmentCommands, dispatchAfterMs: number | undefined, clock: Clock): ProcessManager => ({
   name: 'carrier-pick-up',
   category: orderCategory,
-  // Off unless SHIPMENT_AUTO_DISPATCH_MS is set: a reaction with nothing to handle is not run.
+  // Off unless SHIPMENT_AUTO_DISPATCH_MS is set: a process manager with nothing to handle is not run.
   eventTypes: dispatchAfterMs === undefined ? [] : ['OrderShipped'],
   // It waits on timers, not on work: many shipments may wait at once.
   maxInFlight: 100_000,
