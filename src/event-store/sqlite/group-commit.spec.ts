@@ -1,4 +1,4 @@
-import { EventStoreOverloaded, isTransientStoreError } from '../errors';
+import { DuplicateEventId, EventStoreOverloaded, isTransientStoreError } from '../errors';
 import { openDatabase } from './open-database';
 import { SqliteEventStore } from './sqlite-event-store';
 
@@ -26,6 +26,27 @@ describe('the embedded store\'s group commit', () => {
     expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(await store.readStream('Thing-2')).toHaveLength(1);
     expect(await store.checkpoints.load('reader')).toBeUndefined();
+  });
+
+  it('undoes a failed append in a turn, all of its events, and only it', async () => {
+    await store.append('Thing-0', [event(1)], 'no_stream');
+    const outcomes = await Promise.allSettled([
+      store.append('Thing-1', [event(2)], 'no_stream'),
+      store.append('Thing-2', [event(1)], 'no_stream'),
+      store.append('Thing-3', [event(3), event(1)], 'no_stream'),
+      store.append('Thing-4', [event(4), event(5)], 'no_stream'),
+    ]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled']);
+    expect((outcomes[1] as PromiseRejectedResult).reason).toBeInstanceOf(DuplicateEventId);
+    expect((outcomes[2] as PromiseRejectedResult).reason).toBeInstanceOf(DuplicateEventId);
+    expect(await store.readStream('Thing-3')).toEqual([]);
+    expect(await store.readEvent(event(3).id)).toBeUndefined();
+    expect((await store.readAll()).map(({ event: { streamName, revision } }) => `${streamName}@${revision}`)).toEqual([
+      'Thing-0@0',
+      'Thing-1@0',
+      'Thing-4@0',
+      'Thing-4@1',
+    ]);
   });
 
   it('refuses an append past maxPendingAppends at once (EventStoreOverloaded, which clears), and takes appends again after the commit', async () => {

@@ -11,18 +11,18 @@ export interface AppendRequest {
 }
 
 /**
- * One append's rows, inside the caller's transaction: the id check (a retried append at the same
- * place answers as the first), the expected-revision check, then one insert per event.
+ * One append's rows, inside the caller's transaction: the expected-revision check, then one insert
+ * per event. The ids are looked up only when they may tell a retry apart: when the check fails (a
+ * retried append that did commit finds the stream moved past it) or an insert hits the unique id
+ * index (`answerForStoredIds`); a first append, nearly every one, costs no id lookup.
  */
-export const appendRows = (statements: SqliteStatements, { stream, events, expected, afterEventId }: AppendRequest): AppendResult => {
-  const first = events[0];
-  if (first !== undefined) {
-    const stored = statements.locateById.get(first.id);
-    if (stored !== undefined) return alreadyAppended(statements, stream, events, expected, stored);
-  }
+export const appendRows = (statements: SqliteStatements, request: AppendRequest): AppendResult => {
+  const { stream, events, expected, afterEventId } = request;
   const head = statements.streamHead.get(stream);
   const actual = head === undefined ? 'no_stream' : head.revision;
   if (!satisfies(expected, actual) || (afterEventId !== undefined && head?.id !== afterEventId)) {
+    const stored = events[0] === undefined ? undefined : statements.locateById.get(events[0].id);
+    if (stored !== undefined) return alreadyAppended(statements, stream, events, expected, stored);
     throw new WrongExpectedVersion(stream, expected, actual);
   }
   if (events.length === 0) {
@@ -47,6 +47,18 @@ export const appendRows = (statements: SqliteStatements, { stream, events, expec
     ).lastInsertRowid;
   }
   return { nextExpectedRevision: revision, position: BigInt(position) };
+};
+
+/**
+ * After an insert hit the unique id index (and its rows were undone): a retry of an append stored
+ * at this place answers as the first did; the same ids anywhere else are refused. Throws the
+ * port's error for the append.
+ */
+export const answerForStoredIds = (statements: SqliteStatements, request: AppendRequest, error: unknown): AppendResult => {
+  const { stream, events, expected } = request;
+  const stored = isUniqueIdViolation(error) && events[0] !== undefined ? statements.locateById.get(events[0].id) : undefined;
+  if (stored === undefined) throw asAppendError(error, request);
+  return alreadyAppended(statements, stream, events, expected, stored);
 };
 
 /** A retried append of events already stored at that place succeeds again without writing, as on EventStoreDB. */
@@ -96,7 +108,7 @@ export const asAppendError = (error: unknown, { events }: AppendRequest): Error 
   return error instanceof Error ? error : new Error(String(error));
 };
 
-const isUniqueIdViolation = (error: unknown): boolean =>
+export const isUniqueIdViolation = (error: unknown): boolean =>
   error instanceof Error &&
   (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' &&
   error.message.includes('events.id');
