@@ -10,6 +10,7 @@ export const mean = (samples: readonly number[]): number =>
   samples.length === 0 ? Number.NaN : samples.reduce((sum, value) => sum + value, 0) / samples.length;
 
 export const ms1 = (value: number): string => (Number.isFinite(value) ? value.toFixed(1) : 'n/a');
+export const ms2 = (value: number): string => (Number.isFinite(value) ? value.toFixed(2) : 'n/a');
 
 export const int = (value: number): string => (Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : 'n/a');
 
