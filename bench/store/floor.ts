@@ -77,10 +77,17 @@ export const indexedFloorAppender = (db: Database.Database) => {
   const insert = db.prepare<[string, string, string, number, string, string, string, number]>(
     'INSERT INTO events (id, stream, category, revision, type, data, metadata, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   );
+  // The audit index's three entries (type, aggregate id, correlation id), bare and inline, where the store adds them in batches.
+  const audit = db.prepare<[string, number | bigint]>('INSERT INTO audit_index (key, position) VALUES (?, ?)');
   const metadata = JSON.stringify({ correlationId: CORRELATION_ID });
   const counts = new Map<number, number>();
-  const insertOne = (stream: number, revision: number) =>
-    insert.run(uuid(), streamName(stream), 'Order', revision, EVENT_TYPE, JSON.stringify(lineAdded(stream, revision)), metadata, Date.now());
+  const insertOne = (stream: number, revision: number) => {
+    const name = streamName(stream);
+    const position = insert.run(uuid(), name, 'Order', revision, EVENT_TYPE, JSON.stringify(lineAdded(stream, revision)), metadata, Date.now()).lastInsertRowid;
+    audit.run(`t:${EVENT_TYPE}`, position);
+    audit.run(`a:${name.slice(name.indexOf('-') + 1)}`, position);
+    audit.run(`c:${CORRELATION_ID}`, position);
+  };
   const insertMany = db.transaction((stream: number, from: number, size: number) => {
     for (let k = 0; k < size; k++) insertOne(stream, from + k);
   });

@@ -111,7 +111,7 @@ const appends = async (dirs: Dirs, size: 1 | 10): Promise<void> => {
   await interleaved([
     { row: { subject: FLOOR, work, unit, durability: DURABILITY.NORMAL, note: 'no check, no id' }, op: appendWork(size, floorAppender(floor)), budget: ROUND },
     {
-      row: { subject: INDEXED_FLOOR, work, unit, durability: DURABILITY.NORMAL, note: 'the store\'s 6 indexes; no check; not in the summary' },
+      row: { subject: INDEXED_FLOOR, work, unit, durability: DURABILITY.NORMAL, note: 'the store\'s 3 inline indexes and its 3 audit index entries per event, all inline; no check; not in the summary' },
       op: appendWork(size, indexedFloorAppender(indexedFloor)),
       budget: ROUND,
     },

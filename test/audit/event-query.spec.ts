@@ -51,11 +51,16 @@ const seed = async (store: SqliteEventStore): Promise<RecordedEvent[]> => {
   return (await store.readAll({ maxCount: 10_000 })).map(({ event }) => event);
 };
 
-describe('the audit query on the embedded store', () => {
+// Audit batches: every event still in the unindexed tail, every event indexed, and a store split between the two.
+describe.each([
+  ['all in the unindexed tail', 1024],
+  ['all in the audit index', 1],
+  ['split between the audit index and the tail', 37],
+])('the audit query on the embedded store, events %s', (_, auditBatch) => {
   let store: SqliteEventStore;
   let all: RecordedEvent[];
   beforeAll(async () => {
-    store = SqliteEventStore.open({ filename: ':memory:' });
+    store = SqliteEventStore.open({ filename: ':memory:', auditBatch });
     all = await seed(store);
   });
   afterAll(() => store.close());
@@ -64,16 +69,16 @@ describe('the audit query on the embedded store', () => {
     const values = { eventType: 'OrderPaid', aggregateId: '3', aggregateType: 'Order', correlationId: 'order-2' };
     for (const filter of everyCombination(values, 10n)) {
       const plan = store.eventQuery.explain(filter);
-      expect({ filter, plan }).toEqual({ filter, plan: expect.not.arrayContaining([expect.stringMatching(/^SCAN events|TEMP B-TREE/)]) });
-      expect(plan.join('; ')).toMatch(/^SEARCH events USING (INDEX|INTEGER PRIMARY KEY)/);
+      expect({ filter, plan }).toEqual({ filter, plan: expect.not.arrayContaining([expect.stringMatching(/^SCAN|TEMP B-TREE/)]) });
+      expect(plan.join('; ')).toMatch(/^(SEARCH events USING (INDEX|INTEGER PRIMARY KEY)|audit_index key [tac]:…; SEARCH a USING PRIMARY KEY \(key=\? AND position>\? AND position<\?\); SEARCH e USING INTEGER PRIMARY KEY \(rowid=\?\); SEARCH e USING INTEGER PRIMARY KEY \(rowid>\?\)$)/);
     }
   });
 
   it('drives a combination by its most selective filter: ids before types and categories', () => {
     const plan = (filter: Omit<EventFilter, 'limit'>) => store.eventQuery.explain({ ...filter, limit: 10 }).join('; ');
-    expect(plan({ eventType: 'OrderPaid', aggregateType: 'Order', correlationId: 'order-1' })).toContain('events_by_correlation_id');
-    expect(plan({ correlationId: 'order-1', aggregateId: '1' })).toContain('events_by_aggregate_id');
-    expect(plan({ eventType: 'OrderPaid', aggregateType: 'Order' })).toContain('events_by_type');
+    expect(plan({ eventType: 'OrderPaid', aggregateType: 'Order', correlationId: 'order-1' })).toMatch(/^audit_index key c:/);
+    expect(plan({ correlationId: 'order-1', aggregateId: '1' })).toMatch(/^audit_index key a:/);
+    expect(plan({ eventType: 'OrderPaid', aggregateType: 'Order' })).toMatch(/^audit_index key t:/);
     expect(plan({ aggregateType: 'Order' })).toContain('events_by_category');
     expect(plan({})).toContain('INTEGER PRIMARY KEY');
   });
@@ -137,7 +142,10 @@ describe('the audit query on the embedded store', () => {
     }
     const none = await store.eventQuery.find({ eventType: 'OrderPlaced', aggregateType: 'Payment', limit: 100, scanLimit: 5 });
     expect(none.events).toEqual([]);
-    expect(none.nextPosition).toBe(all.filter((event) => event.type === 'OrderPlaced')[4]!.position);
+    // The scan stopped at its limit: in the audit index or in the tail after it, so at the 5th entry of one of the two.
+    const placed = all.filter((event) => event.type === 'OrderPlaced').map((event) => event.position);
+    expect(placed.indexOf(none.nextPosition!)).toBeGreaterThanOrEqual(4);
+    expect(placed.indexOf(none.nextPosition!)).toBeLessThan(10);
   });
 
   it('finds one event by id, and nothing for an id it does not hold', async () => {
@@ -168,6 +176,40 @@ describe('schema migration v2', () => {
     await store.close();
     const reopened = new Database(file, { readonly: true });
     expect(reopened.pragma('user_version', { simple: true })).toBe(eventStoreSchemaVersion);
+    reopened.close();
+  });
+});
+
+describe('schema migration v4', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'event-query-migration-v4-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('moves the audit lookups of a v3 file into the audit index: its events are found, and the inline indexes are gone', async () => {
+    const file = join(dir, 'events.sqlite');
+    const v3 = new Database(file);
+    migrateEventStoreTo(v3, 3);
+    v3.prepare(
+      `INSERT INTO events (id, stream, category, revision, type, data, metadata, created_at)
+       VALUES ('e1', 'Order-42', 'Order', 0, 'OrderPlaced', '{}', '{"correlationId":"42"}', 0),
+              ('e2', 'Payment-p-42', 'Payment', 0, 'PaymentProcessed', '{}', '{"correlationId":"42"}', 0),
+              ('e3', 'Order-43', 'Order', 0, 'OrderPlaced', '{}', '{}', 0)`,
+    ).run();
+    v3.close();
+
+    const store = SqliteEventStore.open({ filename: file });
+    const ids = async (filter: Omit<EventFilter, 'limit'>) => (await store.eventQuery.find({ ...filter, limit: 10 })).events.map((event) => event.id);
+    expect(await ids({ correlationId: '42' })).toEqual(['e1', 'e2']);
+    expect(await ids({ aggregateId: 'p-42' })).toEqual(['e2']);
+    expect(await ids({ eventType: 'OrderPlaced' })).toEqual(['e1', 'e3']);
+    expect(store.eventQuery.explain({ eventType: 'OrderPlaced', limit: 10 })[0]).toMatch(/^audit_index key t:/);
+    await store.close();
+    const reopened = new Database(file, { readonly: true });
+    expect(reopened.prepare('SELECT indexed_up_to FROM audit_index_state').pluck().get()).toBe(3);
+    expect(reopened.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND name LIKE 'events_by_%' ORDER BY name").pluck().all()).toEqual([
+      'events_by_category',
+      'events_by_id',
+      'events_by_stream',
+    ]);
     reopened.close();
   });
 });

@@ -2,8 +2,9 @@ import type Database from 'better-sqlite3';
 
 /**
  * One row an event; the global position is the integer primary key, so store order is rowid order.
- * Every read is an index range: by stream and revision, by category, by type, by id, by aggregate
- * id, by correlation id. Migrations run in order, each once, recorded in `user_version`.
+ * Every read is an index range: by stream and revision, by category, by id; by type, aggregate id
+ * and correlation id through `audit_index` and the short tail it has not reached yet. Migrations
+ * run in order, each once, recorded in `user_version`.
  */
 const migrations: readonly string[] = [
   // v1: the events and the indexes of the store's own reads.
@@ -35,6 +36,20 @@ const migrations: readonly string[] = [
   // (which reads no metadata) can upcast it without parsing metadata. NULL for the rows written
   // before it: all of them version 1, as no type had a later version then.
   `ALTER TABLE events ADD COLUMN schema_version INTEGER;`,
+  // v4: the audit lookups by type, aggregate id and correlation id move from inline indexes to
+  // `audit_index`, which the group commit fills in batches (sqlite-audit-index.ts). The events
+  // already stored are indexed here, once.
+  `CREATE TABLE audit_index (key TEXT NOT NULL, position INTEGER NOT NULL, PRIMARY KEY (key, position)) WITHOUT ROWID;
+   CREATE TABLE audit_index_state (only INTEGER PRIMARY KEY CHECK (only = 0), indexed_up_to INTEGER NOT NULL);
+   INSERT INTO audit_index (key, position)
+     SELECT 't:' || type, position FROM events
+     UNION ALL SELECT 'a:' || aggregate_id, position FROM events
+     UNION ALL SELECT 'c:' || correlation_id, position FROM events WHERE correlation_id IS NOT NULL
+     ORDER BY 1, 2;
+   INSERT INTO audit_index_state VALUES (0, (SELECT coalesce(max(position), 0) FROM events));
+   DROP INDEX events_by_type;
+   DROP INDEX events_by_aggregate_id;
+   DROP INDEX events_by_correlation_id;`,
 ];
 
 export const eventStoreSchemaVersion = migrations.length;

@@ -108,7 +108,11 @@ export const asAppendError = (error: unknown, { events }: AppendRequest): Error 
   return error instanceof Error ? error : new Error(String(error));
 };
 
-export const isUniqueIdViolation = (error: unknown): boolean =>
-  error instanceof Error &&
-  (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' &&
-  error.message.includes('events.id');
+/**
+ * Read from its fields, not `instanceof`: better-sqlite3's native part builds its errors from the
+ * class it was first loaded with, which is not this realm's in a test runner that reloads modules.
+ */
+export const isUniqueIdViolation = (error: unknown): boolean => {
+  const { code, message } = (typeof error === 'object' && error !== null ? error : {}) as { code?: unknown; message?: unknown };
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' && typeof message === 'string' && message.includes('events.id');
+};

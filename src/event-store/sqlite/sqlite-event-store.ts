@@ -28,6 +28,7 @@ import { SqliteSnapshotStore } from './sqlite-snapshot-store';
 import { SqliteEventQuery } from './sqlite-event-query';
 import { PageCache } from './page-cache';
 import { SqliteGroupCommit } from './sqlite-group-commit';
+import { AuditIndexer } from './sqlite-audit-index';
 import { type EventRow, SqliteStatements, toRecordedEvent, toReplayedEvent } from './sqlite-statements';
 
 const defaultPageSize = 1000;
@@ -50,19 +51,27 @@ export class SqliteEventStore implements EventStore {
   private closed = false;
   private readonly subscriptions = new Set<Subscription>();
 
-  static open(options: SqliteOptions & { readonly maxPendingAppends?: number }): SqliteEventStore {
-    return new SqliteEventStore(openDatabase(options), options.maxPendingAppends);
+  static open(options: SqliteOptions & { readonly maxPendingAppends?: number; readonly auditBatch?: number }): SqliteEventStore {
+    return new SqliteEventStore(openDatabase(options), options.maxPendingAppends, options.auditBatch);
   }
 
-  /** `maxPendingAppends`: see `SqliteGroupCommit`. */
+  /** `maxPendingAppends`: see `SqliteGroupCommit`; `auditBatch`: see `AuditIndexer`. */
   constructor(
     private readonly db: Database.Database,
     private readonly maxPendingAppends = 10_000,
+    auditBatch?: number,
   ) {
     migrateEventStore(db);
     this.statements = new SqliteStatements(db);
     this.checkpointTable = new SqliteCheckpointStore(db, 'subscription_checkpoints');
-    this.writes = new SqliteGroupCommit(db, this.statements, this.checkpointTable, (categories) => this.signals.notify(categories), maxPendingAppends);
+    this.writes = new SqliteGroupCommit(
+      db,
+      this.statements,
+      this.checkpointTable,
+      new AuditIndexer(db, auditBatch),
+      (categories) => this.signals.notify(categories),
+      maxPendingAppends,
+    );
     this.checkpoints = {
       load: (name) => this.checkpointTable.load(name),
       save: (name, checkpoint) => this.writes.saveCheckpoint(name, checkpoint),
@@ -123,7 +132,8 @@ export class SqliteEventStore implements EventStore {
 
   async readEventType(type: string, options: ReadManyOptions = {}): Promise<PositionedEvent[]> {
     this.assertOpen();
-    return this.statements.typeAfter.all(type, options.after ?? 0n, options.maxCount ?? defaultPageSize).map(toPositioned);
+    const { events } = await this.eventQuery.find({ eventType: type, after: options.after, limit: options.maxCount ?? defaultPageSize });
+    return events.map((event) => ({ event, checkpoint: event.position }));
   }
 
   async readEvent(eventId: string): Promise<RecordedEvent | undefined> {

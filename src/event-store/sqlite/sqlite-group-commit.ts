@@ -3,6 +3,7 @@ import { EventStoreOverloaded, EventStoreUnavailable } from '../errors';
 import type { AppendResult } from '../event-store.port';
 import { categoryOf } from '../stream-name';
 import { type AppendRequest, answerForStoredIds, appendRows, asAppendError, isUniqueIdViolation } from './sqlite-append-rows';
+import type { AuditIndexer } from './sqlite-audit-index';
 import type { SqliteCheckpointStore } from './sqlite-checkpoint-store';
 import type { SqliteStatements } from './sqlite-statements';
 
@@ -49,6 +50,7 @@ export class SqliteGroupCommit {
     db: Database.Database,
     statements: SqliteStatements,
     checkpointTable: SqliteCheckpointStore,
+    auditIndexer: AuditIndexer,
     private readonly committed: (categories: ReadonlySet<string>) => void,
     private readonly maxPendingAppends: number,
   ) {
@@ -76,6 +78,7 @@ export class SqliteGroupCommit {
     this.commitBatch = db.transaction(
       (batch: readonly PendingAppend[], checkpoints: ReadonlyMap<string, bigint>, work: readonly PendingWork[]): CommittedBatch => {
         const outcomes = batch.map(appendOne);
+        auditIndexer.indexIfDue();
         const workOutcomes = work.map((pending) => {
           try {
             return { value: runInSavepoint(pending.run) };

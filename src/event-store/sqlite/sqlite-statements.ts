@@ -56,7 +56,6 @@ export class SqliteStatements {
   readonly allAfter: Database.Statement<[bigint, number], EventRow>;
   readonly categoryAfter: Database.Statement<[string, bigint, number], EventRow>;
   readonly categoryReplay: Database.Statement<[string, bigint, number], ReplayRow>;
-  readonly typeAfter: Database.Statement<[string, bigint, number], EventRow>;
   readonly byId: Database.Statement<[string], EventRow>;
   readonly headOfAll: Database.Statement<[], { position: number | null }>;
   readonly headOfCategory: Database.Statement<[string], { position: number | null }>;
@@ -80,7 +79,6 @@ export class SqliteStatements {
     this.categoryReplay = raw(
       'SELECT position, stream, type, data, created_at, schema_version FROM events WHERE category = ? AND position > ? ORDER BY position LIMIT ?',
     );
-    this.typeAfter = raw(`SELECT ${columns} FROM events WHERE type = ? AND position > ? ORDER BY position LIMIT ?`);
     this.byId = raw(`SELECT ${columns} FROM events WHERE id = ?`);
     this.headOfAll = db.prepare('SELECT max(position) AS position FROM events');
     this.headOfCategory = db.prepare('SELECT max(position) AS position FROM events WHERE category = ?');
