@@ -33,6 +33,7 @@ import { createLogger } from './shared/logger';
 import type { Projection } from './shared/read-models/projection';
 import { ProjectionRunner } from './shared/read-models/projection-runner';
 import { openReadModelDatabase } from './shared/read-models/read-model-database';
+import { BackgroundCheckpointer } from './event-store/sqlite/background-checkpointer';
 import { AdmissionGate } from './shared/process-managers/admission-gate';
 import { resetCheckpointsAhead } from './shared/process-managers/checkpoints-ahead';
 import { ConsumerGroupSupervisor } from './shared/process-managers/consumer-group-supervisor';
@@ -189,6 +190,9 @@ export const composeSystem = async (config: RunnableConfig, options: ComposeOpti
   const processManagers = container.get<ProcessManagerRuntime>(SharedTokens.ProcessManagerRuntime);
   const services = container.getAll<BackgroundService>(SharedTokens.BackgroundServices, { optional: true });
   const readModels = container.get<Database.Database>(SharedTokens.ReadModelDatabase);
+  const readModelCheckpoints = readModels.memory
+    ? undefined
+    : new BackgroundCheckpointer(readModels, 50, (failure) => logger.warn({ failure }, 'the read models\' background checkpoint failed; SQLite\'s own takes over'));
   const streams = container.get<EventStreams>(SharedTokens.EventStreams);
   // How long each part of a stop took, logged once it is done: the budget of a stop is 10 s (CONTRACT §5).
   const took: Record<string, number> = {};
@@ -235,7 +239,10 @@ export const composeSystem = async (config: RunnableConfig, options: ComposeOpti
         await Promise.all([stopProcessing(), timed('eventStreams', () => streams.close())]);
         await timed('readModels', () => projections.stop());
         await timed('eventStore', () => eventStore.close());
-        await timed('readModelDatabase', async () => readModels.close());
+        await timed('readModelDatabase', async () => {
+          await readModelCheckpoints?.close();
+          readModels.close();
+        });
         logger.info({ stopMs: took }, 'system stopped');
         await options.tracing?.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'could not send the last spans'));
       })()),
