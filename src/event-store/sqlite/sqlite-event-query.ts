@@ -4,17 +4,14 @@ import type { RecordedEvent } from '../event-store.port';
 import { type AuditKeyKind, auditKey } from './sqlite-audit-index';
 import { type EventRow, eventColumns, toRecordedEvent } from './sqlite-statements';
 
-type Key = 'aggregateId' | 'correlationId' | 'eventType' | 'aggregateType';
-
-interface Filter {
-  readonly key: Key;
-  readonly column: string;
-  /** Its lookup: in `audit_index`, or the events table's own index `(column, position)`. */
-  readonly audited: boolean;
-}
+/** A filter, its column, and where it is looked up: in `audit_index`, or (the category) in the events table's own index. */
+type Filter =
+  | { readonly key: AuditKeyKind; readonly column: string; readonly audited: true }
+  | { readonly key: 'aggregateType'; readonly column: string; readonly audited: false };
+type AuditedFilter = Extract<Filter, { audited: true }>;
 
 /**
- * Each filter and its column. The first one present in a query drives it (an index range in store
+ * The first filter present in a query drives it (an index range in store
  * order, no sort); the others are checked on the rows it finds. Ids come first: an aggregate or an
  * order has a handful of events, a type or a category up to millions.
  */
@@ -74,7 +71,7 @@ export class SqliteEventQuery implements EventQuery {
    * type of one category asked with another) then cost `scanLimit` entries, not the whole index. A
    * page cut short by the limit answers where the scan stopped as its `nextPosition`.
    */
-  private audited(filter: EventFilter, driver: Filter, others: readonly Filter[]): EventPage {
+  private audited(filter: EventFilter, driver: AuditedFilter, others: readonly Filter[]): EventPage {
     const bounded = filter.scanLimit !== undefined && others.length > 0;
     const sql = auditedSql(driver, others, bounded);
     const value = filter[driver.key]!;
@@ -85,7 +82,7 @@ export class SqliteEventQuery implements EventQuery {
     const scan: Bind = bounded ? [filter.scanLimit!] : [];
     const rows: EventRow[] = [];
     if (after < indexedUpTo) {
-      const key = auditKey(driver.key as AuditKeyKind, value);
+      const key = auditKey(driver.key, value);
       rows.push(...this.statement(sql.indexed).all(key, after, indexedUpTo, ...scan, ...otherValues, want));
       const edge = bounded && rows.length < want ? this.edge(sql.indexedEdge, key, after, indexedUpTo, filter.scanLimit! - 1) : undefined;
       if (edge !== undefined) return pageOf(rows, filter.limit, edge);
@@ -126,8 +123,8 @@ export class SqliteEventQuery implements EventQuery {
     const otherValues = others.map(({ key }) => filter[key]!);
     const value = filter[driver.key]!;
     return [
-      `audit_index key ${auditKey(driver.key as AuditKeyKind, '')}…`,
-      ...planOf(sql.indexed, [auditKey(driver.key as AuditKeyKind, value), 0n, 0n, ...otherValues, 1]),
+      `audit_index key ${auditKey(driver.key, '')}…`,
+      ...planOf(sql.indexed, [auditKey(driver.key, value), 0n, 0n, ...otherValues, 1]),
       ...planOf(sql.tail, [0n, value, ...otherValues, 1]),
     ];
   }
@@ -164,7 +161,7 @@ const pageOf = (rows: readonly EventRow[], limit: number, edge: bigint | null): 
  * the loops); the tail reads the events after the indexed ones by position (NOT INDEXED: no other
  * index may drive it). Bounded, each part reads at most `scanLimit` entries of the driving filter.
  */
-const auditedSql = (driver: Filter, others: readonly Filter[], bounded: boolean): AuditedSql => {
+const auditedSql = (driver: AuditedFilter, others: readonly Filter[], bounded: boolean): AuditedSql => {
   const checks = others.map(({ column }) => `e.${column} = ?`);
   const where = (first: string[]) => [...first, ...checks].join(' AND ');
   const indexedRange = 'key = ? AND position > ? AND position <= ?';
