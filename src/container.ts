@@ -172,6 +172,9 @@ export interface ComposeOptions {
   readonly tracing?: Tracing;
 }
 
+/** 50 ms kept the one-client p99 at 16.7 ms; 100 ms gave 18.2, 200 ms 20.0 (docs/BENCHMARKS.md). */
+const readModelCheckpointEveryMs = 50;
+
 /** The composition root: the store is opened first, since every module's bindings need it. */
 export const composeSystem = async (config: RunnableConfig, options: ComposeOptions = {}): Promise<System> => {
   const logger = options.logger ?? createLogger(config);
@@ -192,7 +195,7 @@ export const composeSystem = async (config: RunnableConfig, options: ComposeOpti
   const readModels = container.get<Database.Database>(SharedTokens.ReadModelDatabase);
   const readModelCheckpoints = readModels.memory
     ? undefined
-    : new BackgroundCheckpointer(readModels, 50, (failure) => logger.warn({ failure }, 'the read models\' background checkpoint failed; SQLite\'s own takes over'));
+    : new BackgroundCheckpointer(readModels, readModelCheckpointEveryMs, (failure) => logger.warn({ failure }, 'the read models\' background checkpoint failed; SQLite\'s own takes over'));
   const streams = container.get<EventStreams>(SharedTokens.EventStreams);
   // How long each part of a stop took, logged once it is done: the budget of a stop is 10 s (CONTRACT §5).
   const took: Record<string, number> = {};

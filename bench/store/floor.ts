@@ -2,6 +2,8 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { v7 as uuid } from 'uuid';
 import { migrateEventStore } from '../../src/event-store/sqlite/event-store.schema';
+import { auditKey } from '../../src/event-store/sqlite/sqlite-audit-index';
+import { idOf } from '../../src/event-store/stream-name';
 import { CORRELATION_ID, EVENT_TYPE, type LineAdded, SEED, lineAdded, streamName } from './common';
 
 /**
@@ -84,9 +86,9 @@ export const indexedFloorAppender = (db: Database.Database) => {
   const insertOne = (stream: number, revision: number) => {
     const name = streamName(stream);
     const position = insert.run(uuid(), name, 'Order', revision, EVENT_TYPE, JSON.stringify(lineAdded(stream, revision)), metadata, Date.now()).lastInsertRowid;
-    audit.run(`t:${EVENT_TYPE}`, position);
-    audit.run(`a:${name.slice(name.indexOf('-') + 1)}`, position);
-    audit.run(`c:${CORRELATION_ID}`, position);
+    audit.run(auditKey('eventType', EVENT_TYPE), position);
+    audit.run(auditKey('aggregateId', idOf(name)), position);
+    audit.run(auditKey('correlationId', CORRELATION_ID), position);
   };
   const insertMany = db.transaction((stream: number, from: number, size: number) => {
     for (let k = 0; k < size; k++) insertOne(stream, from + k);

@@ -19,7 +19,8 @@ export interface EventFilter {
   /**
    * With filters that combine, the most index entries of the first filter one call reads. Past it,
    * the page ends where the scan stopped: fewer events than `limit` (even none), and a
-   * `nextPosition` to go on from. Bounds the work of one request whatever its filters match.
+   * `nextPosition` to go on from. Bounds the work of one request whatever its filters match. (The
+   * embedded store applies it to its audit index and, again, to the short unindexed tail after it.)
    */
   readonly scanLimit?: number;
 }
@@ -33,7 +34,7 @@ export interface EventPage {
 
 export const maxEventPageSize = 1000;
 
-/** `GET /api/events` reads at most this many index entries per request. */
+/** `GET /api/events` reads at most this many index entries per request (see `EventFilter.scanLimit`). */
 export const eventScanLimit = 10_000;
 
 export interface EventQuery {

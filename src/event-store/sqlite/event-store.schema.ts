@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { auditEntriesOf } from './sqlite-audit-index';
 
 /**
  * One row an event; the global position is the integer primary key, so store order is rowid order.
@@ -38,14 +39,11 @@ const migrations: readonly string[] = [
   `ALTER TABLE events ADD COLUMN schema_version INTEGER;`,
   // v4: the audit lookups by type, aggregate id and correlation id move from inline indexes to
   // `audit_index`, which the group commit fills in batches (sqlite-audit-index.ts). The events
-  // already stored are indexed here, once.
+  // already stored are indexed here, once. `auditEntriesOf` is the entries' format on disk: a change
+  // to it needs a migration of its own.
   `CREATE TABLE audit_index (key TEXT NOT NULL, position INTEGER NOT NULL, PRIMARY KEY (key, position)) WITHOUT ROWID;
    CREATE TABLE audit_index_state (only INTEGER PRIMARY KEY CHECK (only = 0), indexed_up_to INTEGER NOT NULL);
-   INSERT INTO audit_index (key, position)
-     SELECT 't:' || type, position FROM events
-     UNION ALL SELECT 'a:' || aggregate_id, position FROM events
-     UNION ALL SELECT 'c:' || correlation_id, position FROM events WHERE correlation_id IS NOT NULL
-     ORDER BY 1, 2;
+   INSERT INTO audit_index (key, position) ${auditEntriesOf('1')};
    INSERT INTO audit_index_state VALUES (0, (SELECT coalesce(max(position), 0) FROM events));
    DROP INDEX events_by_type;
    DROP INDEX events_by_aggregate_id;

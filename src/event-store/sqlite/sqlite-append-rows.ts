@@ -56,7 +56,8 @@ export const appendRows = (statements: SqliteStatements, request: AppendRequest)
  */
 export const answerForStoredIds = (statements: SqliteStatements, request: AppendRequest, error: unknown): AppendResult => {
   const { stream, events, expected } = request;
-  const stored = isUniqueIdViolation(error) && events[0] !== undefined ? statements.locateById.get(events[0].id) : undefined;
+  // Undefined when the first event is new and a later one's id is stored: refused as a duplicate.
+  const stored = events[0] === undefined ? undefined : statements.locateById.get(events[0].id);
   if (stored === undefined) throw asAppendError(error, request);
   return alreadyAppended(statements, stream, events, expected, stored);
 };

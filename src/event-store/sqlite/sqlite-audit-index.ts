@@ -12,6 +12,21 @@ export const auditKey = (kind: AuditKeyKind, value: string): string => prefixes[
 export const defaultAuditBatch = 1024;
 
 /**
+ * The `(key, position)` entries of the events that `where` (a condition on `events`) selects, in key
+ * order: what the group commit inserts in batches, and what migration v4 inserted for the events
+ * stored before it.
+ */
+export const auditEntriesOf = (where: string): string =>
+  `SELECT '${prefixes.eventType}' || type, position FROM events WHERE ${where}
+   UNION ALL SELECT '${prefixes.aggregateId}' || aggregate_id, position FROM events WHERE ${where}
+   UNION ALL SELECT '${prefixes.correlationId}' || correlation_id, position FROM events WHERE ${where} AND correlation_id IS NOT NULL
+   ORDER BY 1, 2`;
+
+/** Positions up to this one are in `audit_index`; after it, only in `events`. */
+export const prepareIndexedUpTo = (db: Database.Database): Database.Statement<[], number> =>
+  db.prepare('SELECT indexed_up_to FROM audit_index_state').pluck() as Database.Statement<[], number>;
+
+/**
  * The audit index (`GET /api/events` by event type, aggregate id and correlation id), kept off the
  * append path. Inline B-tree indexes on those columns cost every append a leaf page each in a
  * scattered place (an order's correlation id, a product's id), and each group commit wrote those
@@ -30,16 +45,9 @@ export class AuditIndexer {
     db: Database.Database,
     private readonly batchSize = defaultAuditBatch,
   ) {
-    this.indexedUpTo = db.prepare('SELECT indexed_up_to FROM audit_index_state').pluck() as Database.Statement<[], number>;
+    this.indexedUpTo = prepareIndexedUpTo(db);
     this.head = db.prepare('SELECT max(position) FROM events').pluck() as Database.Statement<[], number | null>;
-    const range = 'position > $from AND position <= $to';
-    this.index = db.prepare(
-      `INSERT INTO audit_index (key, position)
-         SELECT 't:' || type, position FROM events WHERE ${range}
-         UNION ALL SELECT 'a:' || aggregate_id, position FROM events WHERE ${range}
-         UNION ALL SELECT 'c:' || correlation_id, position FROM events WHERE ${range} AND correlation_id IS NOT NULL
-         ORDER BY 1, 2`,
-    );
+    this.index = db.prepare(`INSERT INTO audit_index (key, position) ${auditEntriesOf('position > $from AND position <= $to')}`);
     this.mark = db.prepare('UPDATE audit_index_state SET indexed_up_to = ?');
   }
 

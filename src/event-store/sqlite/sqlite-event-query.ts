@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { EventFilter, EventPage, EventQuery } from '../event-query.port';
 import type { RecordedEvent } from '../event-store.port';
-import { type AuditKeyKind, auditKey } from './sqlite-audit-index';
+import { type AuditKeyKind, auditKey, prepareIndexedUpTo } from './sqlite-audit-index';
 import { type EventRow, eventColumns, toRecordedEvent } from './sqlite-statements';
 
 /** A filter, its column, and where it is looked up: in `audit_index`, or (the category) in the events table's own index. */
@@ -45,6 +45,7 @@ interface AuditedSql {
  */
 export class SqliteEventQuery implements EventQuery {
   private readonly statements = new Map<string, Database.Statement<Bind, EventRow>>();
+  private readonly edgeStatements = new Map<string, Database.Statement<Bind, number | bigint>>();
   private readonly byIdStatement: Database.Statement<[string], EventRow>;
   private readonly indexedUpTo: Database.Statement<[], number>;
 
@@ -53,7 +54,7 @@ export class SqliteEventQuery implements EventQuery {
       [string],
       EventRow
     >;
-    this.indexedUpTo = db.prepare('SELECT indexed_up_to FROM audit_index_state').pluck() as Database.Statement<[], number>;
+    this.indexedUpTo = prepareIndexedUpTo(db);
   }
 
   async find(filter: EventFilter): Promise<EventPage> {
@@ -98,7 +99,12 @@ export class SqliteEventQuery implements EventQuery {
 
   /** The position of the scan's last allowed entry, if there is one: there the scan stopped. */
   private edge(sql: string, ...bind: Bind): bigint | undefined {
-    const position = this.db.prepare(sql).pluck().get(...bind) as number | bigint | undefined;
+    let statement = this.edgeStatements.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare(sql).pluck() as Database.Statement<Bind, number | bigint>;
+      this.edgeStatements.set(sql, statement);
+    }
+    const position = statement.get(...bind);
     return position === undefined ? undefined : BigInt(position);
   }
 
