@@ -82,6 +82,24 @@ describe('command handler', () => {
     expect(result).toMatchObject({ accepted: false, state: 10, revision: 1 });
   });
 
+  it('decides on an empty stream it has just read without reading it again', async () => {
+    const handler = new CommandHandler(store);
+    expect((await handler.load(counter, 'Counter-1')).revision).toBe(-1);
+    const reads = jest.spyOn(store, 'readStream');
+    const result = await handler.handle(counter, 'Counter-1', { type: 'Increment', by: 1, max: 10 }, context());
+    expect(result).toMatchObject({ accepted: true, state: 1, revision: 0 });
+    expect(reads).not.toHaveBeenCalled();
+  });
+
+  it('sees a stream another writer started after it read it empty', async () => {
+    const handler = new CommandHandler(store);
+    await handler.load(counter, 'Counter-1');
+    await store.append('Counter-1', [{ id: newEventId(), type: 'Incremented', data: { by: 9 } }], 'no_stream');
+    const result = await handler.handle(counter, 'Counter-1', { type: 'Increment', by: 2, max: 10 }, context());
+    expect(result).toMatchObject({ accepted: false, state: 9, revision: 0 });
+    expect(await store.readStream('Counter-1')).toHaveLength(1);
+  });
+
   it('decides a refusal again on the fresh state when another writer moved the cached stream on', async () => {
     const handler = new CommandHandler(store);
     await handler.handle(counter, 'Counter-1', { type: 'Increment', by: 10, max: 10 }, context());

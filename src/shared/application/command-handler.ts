@@ -319,7 +319,8 @@ export class CommandHandler {
       durable: newer.length > 0 ? revision : (cached?.durable ?? revision),
       ...(newer.length === 0 && cached?.lastId !== undefined ? { lastId: cached.lastId } : {}),
     };
-    if (newer.length > 0 || cached !== undefined) this.cache.set(stream, refreshed);
+    // An empty stream is kept too: a command reads it, then decides on it (a new order's, payment's, shipment's).
+    this.cache.set(stream, refreshed);
     if (newer.length > 0) this.snapshotIfDue(stream, cached?.revision ?? -1, revision, state);
     return refreshed;
   }
