@@ -158,6 +158,20 @@ describe('payment commands', () => {
       expect(await eventsOf(store, 'order-1')).toEqual([]);
     });
 
+    it('reads a token it is given as a reader only for a payment with no outcome yet, and fails without one', async () => {
+      const reads: string[] = [];
+      const token = async () => {
+        reads.push('read');
+        return 'tok_visa';
+      };
+      expectOk(await commands.processPayment({ orderId: 'order-1', amount: 1, token }));
+      expectOk(await commands.processPayment({ orderId: 'order-1', amount: 1, token }));
+      expect(reads).toEqual(['read']);
+      await expect(commands.processPayment({ orderId: 'order-2', amount: 1, token: async () => undefined })).rejects.toThrow('gone before its charge');
+      expect(gateway.charges).toHaveLength(1);
+      expect(await eventsOf(store, 'order-2')).toEqual([]);
+    });
+
     it('records nothing when the gateway cannot be reached, and charges on the retry', async () => {
       gateway.unreachableFor = 1;
       await expect(commands.processPayment({ orderId: 'order-1', amount: 1, token: 'tok_visa' })).rejects.toThrow('gateway unreachable');

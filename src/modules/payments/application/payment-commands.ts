@@ -13,7 +13,11 @@ export interface ProcessPaymentRequest {
   readonly orderId: string;
   /** A number with at most two decimals, as in the order's events. */
   readonly amount: number;
-  readonly token: string;
+  /**
+   * The token, or how to read it: read only once the payment is known to have no outcome yet, as a
+   * recorded payment needs none (its token may be erased by then). `undefined` when it is gone.
+   */
+  readonly token: string | (() => Promise<string | undefined>);
 }
 
 export interface RefundPaymentRequest {
@@ -52,15 +56,18 @@ export class PaymentCommands {
   ) {}
 
   async processPayment(request: ProcessPaymentRequest, causationId?: string): Promise<PaymentOutcome> {
-    const { orderId, token } = request;
+    const { orderId } = request;
     const amountCents = hasAtMostTwoDecimals(request.amount) ? toCents(request.amount) : Number.NaN;
-    const refusal = chargeRefusal(amountCents) ?? (token.length === 0 ? reject('invalid', 'a payment token is required') : undefined);
+    const refusal = chargeRefusal(amountCents);
     if (refusal !== undefined) return { ok: false, rejection: refusal };
     const paymentId = paymentIdFor(orderId);
     const stream = paymentStream(paymentId);
     return this.inTurn.run(paymentId, async () => {
       const { state } = await this.commands.load(paymentDecider, stream);
       if (state.status !== 'NONE') return recorded(state);
+      const token = typeof request.token === 'string' ? request.token : await request.token();
+      if (token === undefined) throw new Error(`the payment token of order ${orderId} is gone before its charge`);
+      if (token.length === 0) return { ok: false, rejection: reject('invalid', 'a payment token is required') };
       const answer = await this.gateway.charge({ paymentId, orderId, amountCents, token });
       const charge = { paymentId, orderId, amountCents };
       const command = answer.approved

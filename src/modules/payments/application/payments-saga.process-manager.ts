@@ -22,9 +22,7 @@ export const paymentsOnOrders = (payments: PaymentCommands, store: Pick<EventSto
     switch (command.type) {
       case 'ChargeOrder': {
         const { orderId, amount, paymentMethod } = command;
-        if ((await payments.paymentOf(orderId)).ok) return;
-        const token = 'tokenRef' in paymentMethod ? await store.secrets.read(paymentMethod.tokenRef) : paymentMethod.token;
-        if (token === undefined) throw new Error(`the payment token of order ${orderId} is gone before its charge`);
+        const token = 'tokenRef' in paymentMethod ? () => store.secrets.read(paymentMethod.tokenRef) : paymentMethod.token;
         refusalIsFinal(await payments.processPayment({ orderId, amount, token }, causationId));
         return;
       }
