@@ -1,10 +1,12 @@
 import pino from 'pino';
 import { v4 as uuid } from 'uuid';
+import type Database from 'better-sqlite3';
 import { composeSystem, type System } from '../../src/container';
 import type { ProductCatalog } from '../../src/modules/orders/application/product-catalog.port';
 import { ordersModule } from '../../src/modules/orders/orders.module';
 import { OrdersTokens } from '../../src/modules/orders/orders.tokens';
 import { loadConfig } from '../../src/shared/config';
+import { SharedTokens } from '../../src/shared/tokens';
 
 /** Orders' catalog is its own read model of inventory's events: it may lag, and an order must not see that. */
 describe("orders' catalog", () => {
@@ -43,5 +45,14 @@ describe("orders' catalog", () => {
     system.projections.start();
     const found = await catalog.find(['KNOWN-1', 'NOPE-1']);
     expect([...found.keys()]).toEqual(['KNOWN-1']);
+  });
+
+  it('answers a product it found once from memory: a price is fixed when the product is created', async () => {
+    await createProduct('KEPT-1', 3);
+    system.projections.start();
+    const first = await catalog.find(['KEPT-1']);
+    system.container.get<Database.Database>(SharedTokens.ReadModelDatabase).prepare('DELETE FROM order_catalog__g1').run();
+    expect(await catalog.find(['KEPT-1'])).toEqual(first);
+    expect(first.get('KEPT-1')).toEqual({ sku: 'KEPT-1', name: 'Product KEPT-1', priceCents: 300, currency: 'USD' });
   });
 });
