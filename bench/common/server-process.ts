@@ -127,7 +127,7 @@ const entryFor = (mode: ServerMode, workDir: string): { args: string[]; entry: s
   return { args: [main], entry: `${main} (private build of src/)` };
 };
 
-const readCpuSeconds = (pid: number): number => {
+export const readCpuSeconds = (pid: number): number => {
   try {
     // /proc/<pid>/stat: fields 14 and 15 (utime, stime) in clock ticks; the name (field 2) may hold spaces.
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');

@@ -45,6 +45,10 @@
  *                             hot: the hot window alone (no ratio)
  *   --warmup=200, --orders=2000 (latency), --clients=16, --duration=60, --skus=50 (throughput),
  *   --hot-duration=60         the hot window in s; 0 skips it
+ *   --floor-duration=10       after the windows, the HTTP floor for that many s (0 skips it): express 5
+ *                             alone (bench/common/express-floor.cjs) on the server's core, the same clients
+ *                             and POST bodies, answering 201 with the body echoed; its CPU per request is
+ *                             shown next to ours per order, as a ratio
  *   --max-saga-lag=5000       MAX_SAGA_LAG for the server (events)
  *   --poll-ms=0               0: tight polling; N: a GET every N ms (less load from the poller)
  *   --no-pin                  by default the server runs on CPU 0 and this generator on CPU 1 (taskset)
@@ -70,6 +74,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { describeServer, pinGenerator, positive, serverFlags, serverModeOf, whole } from '../common/cli';
 import { ClosedLoop, settleSamples } from '../common/closed-loop';
+import { type HttpFloor, measureHttpFloor } from '../common/http-floor';
 import { JsonClient } from '../common/http-client';
 import { awaitDrain, awaitReadModel, countByStatus, createProduct, lagOf, listOrders, orderBody, placeAndAwaitShipped } from '../common/orders-api';
 import { conditionsLine, writeResults } from '../common/results';
@@ -86,6 +91,7 @@ const { values: flags } = parseArgs({
     clients: { type: 'string', default: '16' },
     duration: { type: 'string', default: '60' },
     'hot-duration': { type: 'string', default: '60' },
+    'floor-duration': { type: 'string', default: '10' },
     warmup: { type: 'string', default: '200' },
     orders: { type: 'string', default: '2000' },
     skus: { type: 'string', default: '50' },
@@ -110,6 +116,7 @@ const MAX_SAGA_LAG = positive('max-saga-lag', flags['max-saga-lag']);
 const RUN_LATENCY = flags.phase === 'all' || flags.phase === 'latency';
 const RUN_THROUGHPUT = flags.phase === 'all' || flags.phase === 'throughput';
 const RUN_HOT = HOT_DURATION_S > 0 && flags.phase !== 'latency';
+const FLOOR_DURATION_S = whole('floor-duration', flags['floor-duration']);
 const STOCK = 1_000_000;
 const HOT_SKU = 'SAGA-HOT';
 const HOT_STOCK = 10_000_000;
@@ -324,6 +331,11 @@ const main = async () => {
     log(`server stopped on SIGTERM with exit code 0${flags.keep ? '' : '; temp dir removed'}`);
   }
   if (flags['cpu-prof'] !== undefined) log(`server CPU profile in ${resolve(flags['cpu-prof'])}`);
+  let floor: HttpFloor | undefined;
+  if (throughput !== undefined && FLOOR_DURATION_S > 0) {
+    log(`HTTP floor: express alone, ${CLIENTS} clients, ${FLOOR_DURATION_S} s`);
+    floor = await measureHttpFloor({ cpu: pin ? 0 : undefined, clients: CLIENTS, durationS: FLOOR_DURATION_S, body: (n) => orderBody('saga-bench-floor', skuOf(n)) });
+  }
 
   const ratio = hot !== undefined && throughput !== undefined ? hot.settledRate / throughput.settledRate : undefined;
   const targets = {
@@ -375,6 +387,12 @@ const main = async () => {
     ]);
   }
   if (targetRows.length > 0) out += `${table(['target', 'measured', ''], targetRows)}\n\n`;
+  if (floor !== undefined && throughput !== undefined) {
+    out += `${table(
+      ['HTTP floor: express 5 alone, the same POSTs (body parsed, 201 with it echoed), clients and core', 'result', 'ours'],
+      [[`${int(floor.requestsPerSecond)} requests/s at ${(floor.cpuShare * 100).toFixed(0)}% of a core`, `${ms2(floor.cpuMsPerRequest)} ms of CPU per request`, `${ms2(throughput.cpuMsPerOrder)} ms per order settled: ${(throughput.cpuMsPerOrder / floor.cpuMsPerRequest).toFixed(1)} × the floor`]],
+    )}\n\n`;
+  }
   const storeText = STORE === 'sqlite' ? undefined : `EVENT_STORE=eventstoredb (${STORE}), read models`;
   out += conditionsLine(load, describeServer(SERVER), `MAX_SAGA_LAG=${MAX_SAGA_LAG}, ${SKUS} skus${RUN_HOT ? ` and ${HOT_SKU}` : ''}, 1 item per order`, startedAt, 0, storeText);
   process.stdout.write(out);
@@ -388,6 +406,7 @@ const main = async () => {
     throughput,
     hot,
     hotToThroughputRatio: ratio,
+    httpFloor: floor,
     targets,
   });
   log(`results in ${path}`);
