@@ -112,12 +112,13 @@ export class ProjectionKeeper {
     const { store, db, catalog, commits, batchSize, onApplied } = this.parts;
     const { name, category } = this.projection;
     const apply = this.projection.writer(db, physicalNames(live.tables, live.generation));
-    const applyAll = db.transaction((events: readonly PositionedEvent[]): boolean => {
+    const applyEvery = (events: readonly PositionedEvent[]): boolean => {
       if (!catalog.serves(name, live.generation)) return false;
       for (const { event } of events) apply(event);
       catalog.saveLiveCheckpoint(name, events[events.length - 1]!.checkpoint);
       return true;
-    });
+    };
+    const applyAll = db.transaction(applyEvery);
     // Applies what comes before an event that fails, so that the copy stops right before it.
     const applyUpToFailure = (events: readonly PositionedEvent[]): Applied => {
       try {
@@ -171,12 +172,19 @@ export class ProjectionKeeper {
         if (ended !== undefined) break;
         arrived.push(positioned);
         if (arrived.length === 1) {
+          let batch: readonly PositionedEvent[] | undefined;
           committed = commits
-            .run((): Applied => {
-              const events = arrived;
-              arrived = [];
+            .run((pass): Applied => {
+              // Taken once: the work runs again, alone, if a write of its turn failed.
+              if (batch === undefined) {
+                batch = arrived;
+                arrived = [];
+              }
               // An earlier batch failed or lost the copy: nothing after it may apply.
-              return ended === undefined ? applyUpToFailure(events) : 'lost';
+              if (ended !== undefined) return 'lost';
+              // Together with its turn, a failure undoes the whole turn, which then runs again piece by piece.
+              if (pass === 'together') return applyEvery(batch) ? { upTo: batch[batch.length - 1]!.checkpoint } : 'lost';
+              return applyUpToFailure(batch);
             })
             .then((applied) => {
               if (!settle(applied)) end({});

@@ -31,6 +31,21 @@ class TotalsProjection implements Projection<'totals'> {
   }
 }
 
+/** Another read model of the same events, so that two write in the same turn. */
+class SumsProjection implements Projection<'sums'> {
+  readonly name = 'sums';
+  readonly category = 'Counter';
+  readonly version = 1;
+  readonly tables = ['sums'] as const;
+  setup(db: Database.Database, { sums }: TableNames<'sums'>) {
+    db.exec(`CREATE TABLE IF NOT EXISTS ${sums} (stream TEXT PRIMARY KEY, total INTEGER NOT NULL)`);
+  }
+  writer(db: Database.Database, { sums }: TableNames<'sums'>) {
+    const add = db.prepare(`INSERT INTO ${sums} (stream, total) VALUES (?, ?) ON CONFLICT (stream) DO UPDATE SET total = total + excluded.total`);
+    return (event: ReplayedEvent) => void add.run(event.streamName, (event.data as { by: number }).by);
+  }
+}
+
 const logger = pino({ level: 'silent' });
 const increment = (by: number) => [{ id: newEventId(), type: 'Incremented', data: { by } }];
 const total = (db: Database.Database) =>
@@ -77,6 +92,24 @@ describe('projection runner', () => {
     expect(total(readModels)).toBe(1);
     const [status] = await runner.status();
     expect(status).toMatchObject({ status: 'failed', lag: 1 });
+    await runner.stop();
+    await store.close();
+  });
+
+  it('stops a live read model right before an event it cannot apply, while the others written in the same turn commit', async () => {
+    const store = SqliteEventStore.open({ filename: ':memory:' });
+    const readModels = openDatabase({ filename: ':memory:' });
+    const projection = new TotalsProjection();
+    projection.failOn = 2;
+    const runner = new ProjectionRunner(store, readModels, [projection, new SumsProjection()], logger);
+    runner.start();
+    expect(await runner.waitFor('sums', (await store.append('Counter-1', increment(10), 'any')).position)).toBe(true);
+    const appended = await store.append('Counter-1', [...increment(1), ...increment(2), ...increment(3)], 'any');
+    expect(await runner.waitFor('sums', appended.position)).toBe(true);
+    expect(readModels.prepare("SELECT total FROM sums WHERE stream = 'Counter-1'").pluck().get()).toBe(16);
+    expect(await runner.waitFor('totals', appended.position, 300)).toBe(false);
+    expect(total(readModels)).toBe(11);
+    expect((await runner.status()).find(({ name }) => name === 'totals')).toMatchObject({ status: 'failed', lag: 2 });
     await runner.stop();
     await store.close();
   });

@@ -33,6 +33,21 @@ describe('read-model group commit', () => {
     expect(rows()).toEqual([1, 3]);
   });
 
+  it('runs a turn together, without savepoints; only when a piece throws does each piece run again alone', async () => {
+    const passes: string[] = [];
+    const noted = (name: string, value: number) => (pass: string) => {
+      passes.push(`${name}:${pass}`);
+      return insert(value)();
+    };
+    await Promise.all([commits.run(noted('a', 1)), commits.run(noted('b', 2))]);
+    expect(passes).toEqual(['a:together', 'b:together']);
+    passes.length = 0;
+    const outcomes = await Promise.allSettled([commits.run(noted('a', 3)), commits.run(noted('b', -1)), commits.run(noted('c', 4))]);
+    expect(passes).toEqual(['a:together', 'b:together', 'a:alone', 'b:alone', 'c:alone']);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(rows()).toEqual([1, 2, 3, 4]);
+  });
+
   it('settles a promise only once its transaction has committed', async () => {
     const pending = commits.run(insert(1));
     expect(db.inTransaction).toBe(false);

@@ -1,7 +1,14 @@
 import type Database from 'better-sqlite3';
 
+/**
+ * How a piece of work runs: `together` with the rest of its turn, in one transaction with no
+ * savepoint, all of it undone if any piece throws; then, only after that, `alone`: each piece again,
+ * in a savepoint of its own, so that only the one that throws is undone.
+ */
+export type CommitPass = 'together' | 'alone';
+
 interface Queued {
-  readonly work: () => unknown;
+  readonly work: (pass: CommitPass) => unknown;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -10,22 +17,37 @@ type Outcome = { readonly value: unknown } | { readonly error: unknown };
 
 /**
  * Group commit for the read-model database: the writes that the read models queue in one turn of
- * the event loop commit in one transaction, each in a savepoint of its own, so that one that throws
- * undoes only itself. A promise settles only after the commit; if the commit itself fails, every
- * piece of work in it fails. Live events arrive a few at a time for each of several read models,
- * and a transaction each would cost more than the writes in it.
+ * the event loop commit in one transaction. A promise settles only after the commit; if the commit
+ * itself fails, every piece of work in it fails. Live events arrive a few at a time for each of
+ * several read models, and a transaction each would cost more than the writes in it.
+ *
+ * The turn runs first with no savepoint: SQLite copies every page that a savepoint's writes touch
+ * into a statement journal, which spilled to a temporary file (created, written and deleted in each
+ * transaction) and was most of what a read model's write cost. Only if a piece throws is the turn
+ * undone and run again piece by piece (`CommitPass`), so a piece of work may run twice: it must do
+ * nothing but its writes, and the same ones again.
  */
 export class ReadModelCommits {
   private queue: Queued[] = [];
   private scheduled = false;
-  private readonly commitAll: Database.Transaction<(queue: readonly Queued[]) => Outcome[]>;
+  private readonly together: Database.Transaction<(queue: readonly Queued[]) => Outcome[]>;
+  private readonly alone: Database.Transaction<(queue: readonly Queued[]) => Outcome[]>;
 
   constructor(db: Database.Database) {
     const inSavepoint = db.transaction((work: () => unknown) => work());
-    this.commitAll = db.transaction((queue: readonly Queued[]) =>
+    this.together = db.transaction((queue: readonly Queued[]) =>
       queue.map((queued): Outcome => {
         try {
-          return { value: inSavepoint(queued.work) };
+          return { value: queued.work('together') };
+        } catch (error) {
+          throw new WorkFailed(error);
+        }
+      }),
+    );
+    this.alone = db.transaction((queue: readonly Queued[]) =>
+      queue.map((queued): Outcome => {
+        try {
+          return { value: inSavepoint(() => queued.work('alone')) };
         } catch (error) {
           return { error };
         }
@@ -34,7 +56,7 @@ export class ReadModelCommits {
   }
 
   /** Runs `work` in the next group transaction; resolves with its result once that has committed. */
-  run<T>(work: () => T): Promise<T> {
+  run<T>(work: (pass: CommitPass) => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
       if (!this.scheduled) {
@@ -50,7 +72,7 @@ export class ReadModelCommits {
     this.queue = [];
     let outcomes: Outcome[];
     try {
-      outcomes = this.commitAll.immediate(queue);
+      outcomes = this.commit(queue);
     } catch (error) {
       for (const queued of queue) queued.reject(error);
       return;
@@ -60,5 +82,22 @@ export class ReadModelCommits {
       if ('error' in outcome) queued.reject(outcome.error);
       else queued.resolve(outcome.value);
     });
+  }
+
+  private commit(queue: readonly Queued[]): Outcome[] {
+    try {
+      return this.together.immediate(queue);
+    } catch (error) {
+      // The transaction itself failed (a lock, the disk): so would every piece alone.
+      if (!(error instanceof WorkFailed)) throw error;
+      return this.alone.immediate(queue);
+    }
+  }
+}
+
+/** A piece of work threw in the `together` pass: the turn runs again piece by piece. */
+class WorkFailed extends Error {
+  constructor(readonly reason: unknown) {
+    super('a read-model write failed');
   }
 }
