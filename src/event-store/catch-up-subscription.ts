@@ -31,25 +31,53 @@ export class CatchUpSubscription implements Subscription {
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<PositionedEvent> {
+  /**
+   * By hand, not an async generator: a page's events are handed out from the array, one settled
+   * promise each, where a generator cost several promises and turns per event, for every subscriber.
+   */
+  [Symbol.asyncIterator](): AsyncIterator<PositionedEvent> {
     const { read, signal } = this.options;
     let after = this.options.after;
-    while (!this.closed) {
-      const seen = signal.count;
-      const page = await read(after, this.pageSize);
-      for (const positioned of page) {
-        if (this.closed) return;
-        yield positioned;
-        after = positioned.checkpoint;
+    let page: readonly PositionedEvent[] = [];
+    let index = 0;
+    let seen = 0;
+    // The last read found fewer than a page: the next one waits for a commit first.
+    let atHead = false;
+    let finished = false;
+    const end: IteratorReturnResult<undefined> = { done: true, value: undefined };
+    const take = (): IteratorYieldResult<PositionedEvent> => {
+      const positioned = page[index++]!;
+      after = positioned.checkpoint;
+      return { done: false, value: positioned };
+    };
+    const refill = async (): Promise<IteratorResult<PositionedEvent>> => {
+      for (;;) {
+        if (atHead) {
+          await new Promise<void>((resolve) => {
+            this.wakeOnClose = resolve;
+            void signal.wait(seen, this.pollIntervalMs).then(resolve);
+          });
+          this.wakeOnClose = undefined;
+        }
+        if (this.closed || finished) return end;
+        seen = signal.count;
+        page = await read(after, this.pageSize);
+        index = 0;
+        atHead = page.length < this.pageSize;
+        if (this.closed || finished) return end;
+        if (page.length > 0) return take();
       }
-      if (page.length < this.pageSize && !this.closed) {
-        await new Promise<void>((resolve) => {
-          this.wakeOnClose = resolve;
-          void signal.wait(seen, this.pollIntervalMs).then(resolve);
-        });
-        this.wakeOnClose = undefined;
-      }
-    }
+    };
+    return {
+      next: () => {
+        if (this.closed || finished) return Promise.resolve(end);
+        return index < page.length ? Promise.resolve(take()) : refill();
+      },
+      return: () => {
+        finished = true;
+        return Promise.resolve(end);
+      },
+    };
   }
 
   async close(): Promise<void> {

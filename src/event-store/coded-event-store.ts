@@ -5,6 +5,7 @@ import type {
   EventStore,
   ExpectedRevision,
   NewEvent,
+  PositionedEvent,
   ReadManyOptions,
   ReadStreamOptions,
   RecordedEvent,
@@ -93,8 +94,19 @@ export const codedEventStore = <Store extends EventStore, Extras extends object>
       const inner = store.subscribe(options);
       return {
         close: () => inner.close(),
-        async *[Symbol.asyncIterator]() {
-          for await (const positioned of inner) yield codec.handles(positioned.event.type) ? { ...positioned, event: await codec.decode(positioned.event) } : positioned;
+        // A mapping iterator, not an async generator around the inner one: no extra promises and turns per event.
+        [Symbol.asyncIterator]: () => {
+          const events = inner[Symbol.asyncIterator]();
+          const decoded = (result: IteratorResult<PositionedEvent>): IteratorResult<PositionedEvent> | Promise<IteratorResult<PositionedEvent>> => {
+            if (result.done === true || !codec.handles(result.value.event.type)) return result;
+            const positioned = result.value;
+            const event = codec.decode(positioned.event);
+            return isPromise(event) ? event.then((ready) => ({ done: false, value: { ...positioned, event: ready } })) : { done: false, value: { ...positioned, event } };
+          };
+          return {
+            next: () => events.next().then(decoded),
+            return: () => events.return?.() ?? Promise.resolve({ done: true, value: undefined }),
+          };
         },
       };
     },
