@@ -35,6 +35,22 @@ describe.each<[string, () => PersonalDataKeys]>([
     expect(revealed.metadata.personalDataErased).toBeUndefined();
   });
 
+  it('reads what it sealed at once, with no promise; another process (a fresh guard) waits for the key once, then reads at once too', async () => {
+    const keys = keysOf();
+    const guard = new PersonalDataGuard(keys, [spec]);
+    const [sealed] = await guard.encode([{ id: 'e-1', type: 'OrderPlaced', data: placed }]);
+    const read = guard.decode(recordedOf(sealed!.data));
+    expect(read).not.toBeInstanceOf(Promise);
+    expect((read as RecordedEvent).data).toEqual(placed);
+    const other = new PersonalDataGuard(keys, [spec]);
+    const first = other.decode(recordedOf(sealed!.data));
+    expect(first).toBeInstanceOf(Promise);
+    expect((await first).data).toEqual(placed);
+    const again = other.decode(recordedOf(sealed!.data));
+    expect(again).not.toBeInstanceOf(Promise);
+    expect((again as RecordedEvent).data).toEqual(placed);
+  });
+
   it('reads the fields as null, flagged, once the key is destroyed, from a fresh guard too; the rest of the payload stays', async () => {
     const keys = keysOf();
     const guard = new PersonalDataGuard(keys, [spec]);

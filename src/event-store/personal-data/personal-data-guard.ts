@@ -23,8 +23,10 @@ export class PersonalDataGuard implements EventCodec {
   private readonly specs: ReadonlyMap<string, PersonalDataSpec>;
   private readonly cache = new LruCache<SubjectKey>(10_000);
   /**
-   * Fields already opened, by their sealed text: an order's OrderPlaced is read several times on its
-   * way through the saga, and opening it costs about 10 µs. Bounded; emptied on every erasure.
+   * Payloads already opened, whole, by their sealed text (unique to each event): an order's
+   * OrderPlaced is read by every subscriber of its category on its way through the saga, and opening
+   * it costs about 10 µs. Sealing puts the payload it sealed here too, so the first read opens
+   * nothing. Bounded; emptied on every erasure.
    */
   private readonly opened = new LruCache<Payload>(10_000);
 
@@ -46,24 +48,29 @@ export class PersonalDataGuard implements EventCodec {
     }
     return events.map((event, index) => {
       const found = personal[index];
-      return found === undefined ? event : { ...event, data: sealedPayload(found, keys.get(found.subject)!) };
+      if (found === undefined) return event;
+      const stored = sealedPayload(found, keys.get(found.subject)!);
+      this.opened.set((stored[sealedField] as SealedPersonalData).sealed, found.data);
+      return { ...event, data: stored };
     });
   }
 
-  /** Opens the personal fields, or reads them as null once erased. */
-  async decode<Event extends ReplayedEvent | RecordedEvent>(event: Event): Promise<Event> {
+  /**
+   * Opens the personal fields, or reads them as null once erased: at once when the subject's key is
+   * cached (nearly always), a promise only when it must be looked up.
+   */
+  decode<Event extends ReplayedEvent | RecordedEvent>(event: Event): Event | Promise<Event> {
     const spec = this.specs.get(event.type);
     if (spec === undefined || !isPayload(event.data)) return event;
-    const { [sealedField]: sealed, ...data } = event.data;
-    const subject = isSealed(sealed) ? sealed.subject : data[spec.subjectField];
-    if (typeof subject !== 'string') return event;
-    const known = await this.keyOf(subject);
+    const sealed = event.data[sealedField];
     if (isSealed(sealed)) {
-      const fields = this.opened.get(sealed.sealed) ?? this.open(known, sealed.sealed);
-      if (fields !== undefined) return { ...event, data: { ...data, ...fields } };
-      return erased(event, data, spec);
+      const opened = this.opened.get(sealed.sealed);
+      if (opened !== undefined) return { ...event, data: opened };
     }
-    return known.erased ? erased(event, data, spec) : event;
+    const subject = isSealed(sealed) ? sealed.subject : event.data[spec.subjectField];
+    if (typeof subject !== 'string') return event;
+    const known = this.cache.get(subject);
+    return known === undefined ? this.keyOf(subject).then((found) => this.reveal(event, spec, found)) : this.reveal(event, spec, known);
   }
 
   handles(type: string): boolean {
@@ -101,11 +108,14 @@ export class PersonalDataGuard implements EventCodec {
     return key;
   }
 
-  private open(known: SubjectKey, sealedText: string): Payload | undefined {
-    const fields = known.key === undefined ? undefined : unseal(known.key, sealedText);
-    if (!isPayload(fields)) return undefined;
-    this.opened.set(sealedText, fields);
-    return fields;
+  private reveal<Event extends ReplayedEvent | RecordedEvent>(event: Event, spec: PersonalDataSpec, known: SubjectKey): Event {
+    const { [sealedField]: sealed, ...data } = event.data as Payload;
+    if (!isSealed(sealed)) return known.erased ? erased(event, data, spec) : event;
+    const fields = known.key === undefined ? undefined : unseal(known.key, sealed.sealed);
+    if (!isPayload(fields)) return erased(event, data, spec);
+    const opened = { ...data, ...fields };
+    this.opened.set(sealed.sealed, opened);
+    return { ...event, data: opened };
   }
 
   private async keyOf(subject: string): Promise<SubjectKey> {
