@@ -55,3 +55,18 @@ describe('keyedId', () => {
     expect(keyedId(secret, `${input}d`)).not.toBe(id);
   });
 });
+
+describe('newEventId', () => {
+  it('is a uuid v7 with the time of its making in its first 48 bits, and a new one each time, past any pool refill', () => {
+    const before = Date.now();
+    const ids = Array.from({ length: 1000 }, () => newEventId());
+    const after = Date.now();
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids) {
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      const ms = Number.parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
+      expect(ms).toBeGreaterThanOrEqual(before);
+      expect(ms).toBeLessThanOrEqual(after);
+    }
+  });
+});
