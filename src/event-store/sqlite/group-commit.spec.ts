@@ -28,6 +28,21 @@ describe('the embedded store\'s group commit', () => {
     expect(await store.checkpoints.load('reader')).toBeUndefined();
   });
 
+  it('fails only a write that throws (a secret that cannot be kept), not the appends, other writes and checkpoints of its turn', async () => {
+    const outcomes = await Promise.allSettled([
+      store.append('Thing-1', [event(1)], 'no_stream'),
+      store.secrets.keep('kept', 'value'),
+      store.secrets.keep('refused', null as unknown as string),
+      store.checkpoints.save('reader', 3n),
+      store.append('Thing-2', [event(2)], 'no_stream'),
+    ]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    expect((await store.readAll()).map(({ event: { streamName } }) => streamName)).toEqual(['Thing-1', 'Thing-2']);
+    expect(await store.secrets.read('kept')).toBe('value');
+    expect(await store.secrets.read('refused')).toBeUndefined();
+    expect(await store.checkpoints.load('reader')).toBe(3n);
+  });
+
   it('undoes a failed append in a turn, all of its events, and only it', async () => {
     await store.append('Thing-0', [event(1)], 'no_stream');
     const outcomes = await Promise.allSettled([
