@@ -29,12 +29,19 @@ const sagaTable = (result: Json): string => {
       : `| ${name} | ${num(window.settledRate)} | ${num(window.acceptedRate)} | ${num(window.refusedRate)} | ${num(window.settleP99)} ms | ` +
         `${num(window.inFlightAtEnd)} (bound ${num(window.inFlightLimit)}) | ${num(window.cpuMsPerOrder, 1)} ms | ${num(window.kbWrittenPerOrder)} KB |`;
   const ratio = result.hotToThroughputRatio === undefined ? '' : `\nHot / 50 products: ${num(result.hotToThroughputRatio, 2)}× (${load(result)}).\n`;
+  const floor = result.httpFloor as Json | undefined;
+  const throughput = result.throughput as Json | undefined;
+  const floorLine =
+    floor === undefined || throughput === undefined
+      ? ''
+      : `\nHTTP floor (express 5 alone, the same POSTs): ${num(floor.cpuMsPerRequest, 2)} ms of CPU per request, ${num(floor.requestsPerSecond)} requests/s; ` +
+        `ours ${num(throughput.cpuMsPerOrder, 2)} ms per order settled, ${num(Number(throughput.cpuMsPerOrder) / Number(floor.cpuMsPerRequest), 1)} × the floor.\n`;
   return [
     '| run | settled orders/s | POST accepted/s | refused/s | POST → settled p99 | in flight at end | server CPU per order | disk writes per order |',
     '|---|--:|--:|--:|--:|--:|--:|--:|',
     row('50 products (`throughput`)', result.throughput as Json | undefined),
     row('1 hot product (`hot`)', result.hot as Json | undefined),
-  ].join('\n') + ratio;
+  ].join('\n') + ratio + floorLine;
 };
 
 const soakTable = (result: Json): string => {
