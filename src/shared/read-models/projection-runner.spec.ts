@@ -10,39 +10,27 @@ import { newEventId } from '../application/event-ids';
 import type { Projection, TableNames } from './projection';
 import { ProjectionRunner } from './projection-runner';
 
-class TotalsProjection implements Projection<'totals'> {
-  readonly name = 'totals';
+/** Sums the `by` of each stream's events, in a table named as the read model (two of them may run side by side). */
+class TotalsProjection implements Projection<string> {
   readonly category = 'Counter';
   readonly version = 1;
-  readonly tables = ['totals'] as const;
+  readonly tables: readonly string[];
   failOn: number | undefined;
-  setup(db: Database.Database, { totals }: TableNames<'totals'>) {
-    db.exec(`CREATE TABLE IF NOT EXISTS ${totals} (stream TEXT PRIMARY KEY, total INTEGER NOT NULL)`);
+  constructor(readonly name = 'totals') {
+    this.tables = [name];
   }
-  writer(db: Database.Database, { totals }: TableNames<'totals'>) {
+  setup(db: Database.Database, tables: TableNames<string>) {
+    db.exec(`CREATE TABLE IF NOT EXISTS ${tables[this.name]} (stream TEXT PRIMARY KEY, total INTEGER NOT NULL)`);
+  }
+  writer(db: Database.Database, tables: TableNames<string>) {
     const add = db.prepare(
-      `INSERT INTO ${totals} (stream, total) VALUES (?, ?) ON CONFLICT (stream) DO UPDATE SET total = total + excluded.total`,
+      `INSERT INTO ${tables[this.name]} (stream, total) VALUES (?, ?) ON CONFLICT (stream) DO UPDATE SET total = total + excluded.total`,
     );
     return (event: ReplayedEvent) => {
       const { by } = event.data as { by: number };
       add.run(event.streamName, by);
       if (by === this.failOn) throw new Error('cannot apply');
     };
-  }
-}
-
-/** Another read model of the same events, so that two write in the same turn. */
-class SumsProjection implements Projection<'sums'> {
-  readonly name = 'sums';
-  readonly category = 'Counter';
-  readonly version = 1;
-  readonly tables = ['sums'] as const;
-  setup(db: Database.Database, { sums }: TableNames<'sums'>) {
-    db.exec(`CREATE TABLE IF NOT EXISTS ${sums} (stream TEXT PRIMARY KEY, total INTEGER NOT NULL)`);
-  }
-  writer(db: Database.Database, { sums }: TableNames<'sums'>) {
-    const add = db.prepare(`INSERT INTO ${sums} (stream, total) VALUES (?, ?) ON CONFLICT (stream) DO UPDATE SET total = total + excluded.total`);
-    return (event: ReplayedEvent) => void add.run(event.streamName, (event.data as { by: number }).by);
   }
 }
 
@@ -101,7 +89,7 @@ describe('projection runner', () => {
     const readModels = openDatabase({ filename: ':memory:' });
     const projection = new TotalsProjection();
     projection.failOn = 2;
-    const runner = new ProjectionRunner(store, readModels, [projection, new SumsProjection()], logger);
+    const runner = new ProjectionRunner(store, readModels, [projection, new TotalsProjection('sums')], logger);
     runner.start();
     expect(await runner.waitFor('sums', (await store.append('Counter-1', increment(10), 'any')).position)).toBe(true);
     const appended = await store.append('Counter-1', [...increment(1), ...increment(2), ...increment(3)], 'any');
