@@ -50,29 +50,45 @@ export class CatchUpSubscription implements Subscription {
       after = positioned.checkpoint;
       return { done: false, value: positioned };
     };
+    // A next() asked for while a page is being read waits for that read, as an async generator's
+    // would; kept with no promise of its own, so that the usual one-at-a-time consumer pays nothing.
+    let refilling: Promise<IteratorResult<PositionedEvent>> | undefined;
+    let reading = false;
     const refill = async (): Promise<IteratorResult<PositionedEvent>> => {
-      for (;;) {
-        if (atHead) {
-          await new Promise<void>((resolve) => {
-            this.wakeOnClose = resolve;
-            void signal.wait(seen, this.pollIntervalMs).then(resolve);
-          });
-          this.wakeOnClose = undefined;
+      reading = true;
+      try {
+        for (;;) {
+          if (atHead) {
+            await new Promise<void>((resolve) => {
+              this.wakeOnClose = resolve;
+              void signal.wait(seen, this.pollIntervalMs).then(resolve);
+            });
+            this.wakeOnClose = undefined;
+          }
+          if (this.closed || finished) return end;
+          seen = signal.count;
+          page = await read(after, this.pageSize);
+          index = 0;
+          atHead = page.length < this.pageSize;
+          if (this.closed || finished) return end;
+          if (page.length > 0) return take();
         }
-        if (this.closed || finished) return end;
-        seen = signal.count;
-        page = await read(after, this.pageSize);
-        index = 0;
-        atHead = page.length < this.pageSize;
-        if (this.closed || finished) return end;
-        if (page.length > 0) return take();
+      } finally {
+        reading = false;
+        refilling = undefined;
       }
     };
+    const next = (): Promise<IteratorResult<PositionedEvent>> => {
+      if (refilling !== undefined) return refilling.then(next);
+      if (this.closed || finished) return Promise.resolve(end);
+      if (index < page.length) return Promise.resolve(take());
+      const refilled = refill();
+      // Unless it ended without waiting (and has cleared it already).
+      if (reading) refilling = refilled;
+      return refilled;
+    };
     return {
-      next: () => {
-        if (this.closed || finished) return Promise.resolve(end);
-        return index < page.length ? Promise.resolve(take()) : refill();
-      },
+      next,
       return: () => {
         finished = true;
         return Promise.resolve(end);
