@@ -93,12 +93,6 @@ export class PaymentCommands {
     });
   }
 
-  /** The payment of an order, from its stream. */
-  async paymentOf(orderId: string): Promise<PaymentOutcome> {
-    const { state } = await this.commands.load(paymentDecider, paymentStream(paymentIdFor(orderId)));
-    return recorded(state);
-  }
-
   private context(orderId: string, causationId: string | undefined): CommandContext {
     return { correlationId: orderId, causationId: causationId ?? newEventId(), deterministicIds: causationId !== undefined };
   }
