@@ -23,7 +23,7 @@ type Outcome = { readonly value: unknown } | { readonly error: unknown };
  *
  * The turn runs first with no savepoint: SQLite copies every page that a savepoint's writes touch
  * into a statement journal, which spilled to a temporary file (created, written and deleted in each
- * transaction) and was most of what a read model's write cost. Only if a piece throws is the turn
+ * transaction): 7 KB of the 70 written per order, and about 2% of the CPU. Only if a piece throws is the turn
  * undone and run again piece by piece (`CommitPass`), so a piece of work may run twice: it must do
  * nothing but its writes, and the same ones again.
  */
@@ -40,7 +40,7 @@ export class ReadModelCommits {
         try {
           return { value: queued.work('together') };
         } catch (error) {
-          throw new WorkFailed(error);
+          throw new WorkFailed('a read-model write failed', { cause: error });
         }
       }),
     );
@@ -96,8 +96,4 @@ export class ReadModelCommits {
 }
 
 /** A piece of work threw in the `together` pass: the turn runs again piece by piece. */
-class WorkFailed extends Error {
-  constructor(readonly reason: unknown) {
-    super('a read-model write failed');
-  }
-}
+class WorkFailed extends Error {}
