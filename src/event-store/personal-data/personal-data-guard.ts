@@ -49,8 +49,8 @@ export class PersonalDataGuard implements EventCodec {
     return events.map((event, index) => {
       const found = personal[index];
       if (found === undefined) return event;
-      const stored = sealedPayload(found, keys.get(found.subject)!);
-      this.opened.set((stored[sealedField] as SealedPersonalData).sealed, found.data);
+      const { stored, sealedText } = sealedPayload(found, keys.get(found.subject)!);
+      this.opened.set(sealedText, found.data);
       return { ...event, data: stored };
     });
   }
@@ -133,16 +133,17 @@ interface Personal {
   readonly subject: string;
 }
 
-/** The payload as stored: each personal field null, all of them sealed together under `personalData`. */
-const sealedPayload = ({ spec, data, subject }: Personal, key: Buffer): Payload => {
+/** The payload as stored: each personal field null, all of them sealed together under `personalData`; and the sealed text. */
+const sealedPayload = ({ spec, data, subject }: Personal, key: Buffer): { readonly stored: Payload; readonly sealedText: string } => {
   const fields: Payload = {};
   const stored: Payload = { ...data };
   for (const field of spec.fields) {
     fields[field] = data[field] ?? null;
     stored[field] = null;
   }
-  stored[sealedField] = { subject, sealed: seal(key, fields) } satisfies SealedPersonalData;
-  return stored;
+  const sealedText = seal(key, fields);
+  stored[sealedField] = { subject, sealed: sealedText } satisfies SealedPersonalData;
+  return { stored, sealedText };
 };
 
 const erased = <Event extends ReplayedEvent | RecordedEvent>(event: Event, data: Payload, spec: PersonalDataSpec): Event => {
