@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { ClosedLoop } from './closed-loop';
 import { JsonClient } from './http-client';
-import { readCpuSeconds } from './server-process';
+import { nodeOnCpu, readCpuSeconds } from './server-process';
 
 export interface HttpFloor {
   readonly requestsPerSecond: number;
@@ -24,7 +24,7 @@ export const measureHttpFloor = async (options: {
   readonly body: (n: number) => unknown;
 }): Promise<HttpFloor> => {
   const script = join(__dirname, 'express-floor.cjs');
-  const [command, args] = options.cpu === undefined ? [process.execPath, [script]] : ['taskset', ['-c', String(options.cpu), process.execPath, script]];
+  const [command, args] = nodeOnCpu(options.cpu, [script]);
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     const [chunk] = (await once(child.stdout!, 'data')) as [Buffer];

@@ -49,6 +49,10 @@ export const pinProcess = (pid: number, cpu: number): void => {
   execFileSync('taskset', ['-pc', String(cpu), String(pid)], { stdio: 'ignore' });
 };
 
+/** The command and arguments that run node with `args`, pinned to `cpu` (with taskset) when one is given. */
+export const nodeOnCpu = (cpu: number | undefined, args: readonly string[]): [string, string[]] =>
+  cpu === undefined ? [process.execPath, [...args]] : ['taskset', ['-c', String(cpu), process.execPath, ...args]];
+
 export const freePort = (): Promise<number> =>
   new Promise((resolve, reject) => {
     const probe = createServer();
@@ -193,9 +197,7 @@ const launch = async (setup: Launch): Promise<RunningServer> => {
     ...options.env,
   };
   delete env.SAGA_TIMEOUT_MS; // the default (30 s)
-  const node = [...options.nodeFlags, ...args];
-  const [command, argv] =
-    options.cpu === undefined ? [process.execPath, node] : ['taskset', ['-c', String(options.cpu), process.execPath, ...node]];
+  const [command, argv] = nodeOnCpu(options.cpu, [...options.nodeFlags, ...args]);
   const out = openSync(logFile, 'a');
   const spawnedAt = performance.now();
   const child: ChildProcess = spawn(command, argv, { cwd, env, stdio: ['ignore', out, out] });
