@@ -154,20 +154,26 @@ describe.each([
   });
 });
 
-describe('schema migration v2', () => {
+/** A store file left at schema `version`, holding the events of `values` (rows as that version wrote them). */
+const storeFileAt = (file: string, version: number, values: string): string => {
+  const old = new Database(file);
+  migrateEventStoreTo(old, version);
+  old.prepare(`INSERT INTO events (id, stream, category, revision, type, data, metadata, created_at) VALUES ${values}`).run();
+  old.close();
+  return file;
+};
+
+describe('schema migrations', () => {
   const dir = mkdtempSync(join(tmpdir(), 'event-query-migration-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('upgrades a v1 file in place: the events stored before it are found by aggregate id and correlation id', async () => {
-    const file = join(dir, 'events.sqlite');
-    const v1 = new Database(file);
-    migrateEventStoreTo(v1, 1);
-    v1.prepare(
-      `INSERT INTO events (id, stream, category, revision, type, data, metadata, created_at)
-       VALUES ('e1', 'Order-42', 'Order', 0, 'OrderPlaced', '{}', '{"correlationId":"42"}', 0),
-              ('e2', 'Payment-p-42', 'Payment', 0, 'PaymentProcessed', '{}', '{"correlationId":"42"}', 0)`,
-    ).run();
-    v1.close();
+  it('v2 upgrades a v1 file in place: the events stored before it are found by aggregate id and correlation id', async () => {
+    const file = storeFileAt(
+      join(dir, 'v1.sqlite'),
+      1,
+      `('e1', 'Order-42', 'Order', 0, 'OrderPlaced', '{}', '{"correlationId":"42"}', 0),
+       ('e2', 'Payment-p-42', 'Payment', 0, 'PaymentProcessed', '{}', '{"correlationId":"42"}', 0)`,
+    );
 
     const store = SqliteEventStore.open({ filename: file });
     const byCorrelation = await store.eventQuery.find({ correlationId: '42', limit: 10 });
@@ -178,23 +184,15 @@ describe('schema migration v2', () => {
     expect(reopened.pragma('user_version', { simple: true })).toBe(eventStoreSchemaVersion);
     reopened.close();
   });
-});
 
-describe('schema migration v4', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'event-query-migration-v4-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-  it('moves the audit lookups of a v3 file into the audit index: its events are found, and the inline indexes are gone', async () => {
-    const file = join(dir, 'events.sqlite');
-    const v3 = new Database(file);
-    migrateEventStoreTo(v3, 3);
-    v3.prepare(
-      `INSERT INTO events (id, stream, category, revision, type, data, metadata, created_at)
-       VALUES ('e1', 'Order-42', 'Order', 0, 'OrderPlaced', '{}', '{"correlationId":"42"}', 0),
-              ('e2', 'Payment-p-42', 'Payment', 0, 'PaymentProcessed', '{}', '{"correlationId":"42"}', 0),
-              ('e3', 'Order-43', 'Order', 0, 'OrderPlaced', '{}', '{}', 0)`,
-    ).run();
-    v3.close();
+  it('v4 moves the audit lookups of a v3 file into the audit index: its events are found, and the inline indexes are gone', async () => {
+    const file = storeFileAt(
+      join(dir, 'v3.sqlite'),
+      3,
+      `('e1', 'Order-42', 'Order', 0, 'OrderPlaced', '{}', '{"correlationId":"42"}', 0),
+       ('e2', 'Payment-p-42', 'Payment', 0, 'PaymentProcessed', '{}', '{"correlationId":"42"}', 0),
+       ('e3', 'Order-43', 'Order', 0, 'OrderPlaced', '{}', '{}', 0)`,
+    );
 
     const store = SqliteEventStore.open({ filename: file });
     const ids = async (filter: Omit<EventFilter, 'limit'>) => (await store.eventQuery.find({ ...filter, limit: 10 })).events.map((event) => event.id);
